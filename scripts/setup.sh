@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the system packages HoloMesh's build and tests need (idempotent).
+set -euo pipefail
+
+need=()
+for pkg in pkg-config espeak-ng sox; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  echo "installing: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every test: both storage backends (SQLite and PostgreSQL) and both caches
+# (memory and Redis). Installs and starts what the tests need first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+bash scripts/services.sh
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+
+# Per-test databases are dropped by the tests; clear any left by an interrupted run.
+psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'holomesh_t_%'" |
+  while read -r db; do psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done
+
+cargo test --locked --all-targets "$@"

@@ -1,0 +1,132 @@
+//! Redis cache, counters and pub/sub; the connection manager reconnects by itself and
+//! subscriptions re-subscribe after a lost connection.
+
+use super::{Bus, BusMessage, Cache, CacheError, Subscription};
+use async_trait::async_trait;
+use futures::StreamExt;
+use redis::{AsyncCommands, aio::ConnectionManager};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Cache and bus on a Redis server.
+pub struct RedisCache {
+    client: redis::Client,
+    conn: ConnectionManager,
+    prefix: String,
+}
+
+impl RedisCache {
+    pub async fn connect(url: &str) -> Result<Self, CacheError> {
+        Self::with_prefix(url, "holomesh:").await
+    }
+
+    /// Keys and channels are namespaced by `prefix`, so several deployments (or test
+    /// runs) can share one server.
+    pub async fn with_prefix(url: &str, prefix: &str) -> Result<Self, CacheError> {
+        let client = redis::Client::open(url)?;
+        let conn = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client.clone()))
+            .await
+            .map_err(|_| CacheError::Unavailable("timed out connecting to Redis".into()))??;
+        Ok(Self { client, conn, prefix: prefix.to_owned() })
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+}
+
+#[async_trait]
+impl Cache for RedisCache {
+    fn backend_name(&self) -> &'static str {
+        "redis"
+    }
+
+    async fn ping(&self) -> Result<(), CacheError> {
+        let mut c = self.conn.clone();
+        let _: String = redis::cmd("PING").query_async(&mut c).await?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        let mut c = self.conn.clone();
+        Ok(c.get(self.key(key)).await?)
+    }
+
+    async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError> {
+        let mut c = self.conn.clone();
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let _: () = c.pset_ex(self.key(key), value, ms).await?;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), CacheError> {
+        let mut c = self.conn.clone();
+        let _: usize = c.del(self.key(key)).await?;
+        Ok(())
+    }
+
+    async fn incr_window(&self, key: &str, window: Duration) -> Result<u64, CacheError> {
+        let mut c = self.conn.clone();
+        let k = self.key(key);
+        let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+        // SET NX PX starts the window only once; INCR then counts within it.
+        let (count,): (u64,) = redis::pipe()
+            .atomic()
+            .cmd("SET")
+            .arg(&k)
+            .arg(0)
+            .arg("PX")
+            .arg(ms)
+            .arg("NX")
+            .ignore()
+            .incr(&k, 1)
+            .query_async(&mut c)
+            .await?;
+        Ok(count)
+    }
+}
+
+#[async_trait]
+impl Bus for RedisCache {
+    async fn publish(&self, topic: &str, payload: &str) -> Result<(), CacheError> {
+        let mut c = self.conn.clone();
+        let _: i64 = c.publish(self.key(topic), payload).await?;
+        Ok(())
+    }
+
+    async fn subscribe(&self, topic: &str) -> Result<Subscription, CacheError> {
+        let channel = self.key(topic);
+        let mut pubsub = self.client.get_async_pubsub().await?;
+        pubsub.subscribe(&channel).await?;
+        let (tx, rx) = mpsc::channel(256);
+        let client = self.client.clone();
+        let topic = topic.to_owned();
+        tokio::spawn(async move {
+            loop {
+                let mut stream = pubsub.into_on_message();
+                while let Some(msg) = stream.next().await {
+                    let payload: String = msg.get_payload().unwrap_or_default();
+                    if tx.send(BusMessage { topic: topic.clone(), payload }).await.is_err() {
+                        return;
+                    }
+                }
+                // The connection dropped: re-subscribe with backoff until the receiver goes away.
+                let mut delay = Duration::from_millis(100);
+                pubsub = loop {
+                    if tx.is_closed() {
+                        return;
+                    }
+                    tokio::time::sleep(delay).await;
+                    if let Ok(mut p) = client.get_async_pubsub().await
+                        && p.subscribe(&channel).await.is_ok()
+                    {
+                        break p;
+                    }
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                };
+                tracing::info!(topic = %topic, "bus subscription restored");
+            }
+        });
+        Ok(Subscription::new(rx))
+    }
+}

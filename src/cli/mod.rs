@@ -1,0 +1,120 @@
+//! The `holomesh` command line: argument definitions and dispatch.
+
+mod serve;
+
+use crate::config::Config;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// What a command returns to `main`: the process exit code.
+pub type ExitCode = i32;
+
+/// Exit code for usage errors and bad input.
+pub const EXIT_USAGE: ExitCode = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "holomesh", version, about = "HoloMesh: a chip-design marketplace you can run by voice")]
+pub struct Cli {
+    /// A TOML configuration file layered over the built-in defaults.
+    #[arg(long, global = true, env = "HOLOMESH_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Where HoloMesh keeps its database and models (default: XDG data dir).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The main job: a bundled spoken sample through the whole voice pipeline.
+    Demo,
+    /// HTTP API and background workers.
+    Serve {
+        /// Address to listen on (overrides server.bind).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// The voice daemon: microphone (or a file) → pipeline → replies.
+    Listen {
+        /// Use a WAV file as the microphone.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Speech to text for WAV files.
+    Transcribe {
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Text to intent and slots.
+    Intent {
+        #[arg(long)]
+        grammars: Option<PathBuf>,
+        #[arg(long)]
+        lists: Option<PathBuf>,
+        #[arg(long = "context", value_name = "KEY=VALUE")]
+        context: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        text: String,
+    },
+    /// Run a transcript through understanding and execution as the configured user.
+    Say { text: String },
+    /// Obtain and list speech models.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Apply database migrations to the configured database.
+    Migrate,
+    /// Verify a design file against a chip's signed record, offline.
+    Verify {
+        #[arg(long)]
+        record: PathBuf,
+        file: PathBuf,
+    },
+    /// Administration.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Download and convert a Whisper model (tiny.en or base).
+    Fetch {
+        #[arg(default_value = "tiny.en")]
+        name: String,
+    },
+    /// Show which models are present.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator account.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// Runs the parsed command and returns the process exit code.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = match Config::load(cli.config.as_deref(), cli.data_dir.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("holomesh: {e}");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    crate::telemetry::init_logging(&config.log.level, config.log.format == "json");
+    match cli.command {
+        Command::Serve { bind } => serve::serve(config, bind).await,
+        Command::Migrate => serve::migrate(config).await,
+        other => {
+            let name = format!("{other:?}");
+            let name = name.split([' ', '(', '{']).next().unwrap_or("this command").to_lowercase();
+            eprintln!("holomesh {name}: not available in this build yet");
+            Ok(EXIT_USAGE)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `holomesh serve` and `holomesh migrate`.
+
+use super::ExitCode;
+use crate::{api, cache, config::Config, store};
+use anyhow::Context;
+use std::sync::Arc;
+
+/// Opens the configured database (applying migrations) and cache.
+pub async fn open(config: &Config) -> anyhow::Result<api::AppState> {
+    let url = config.database_url();
+    let store = store::connect(&url, config.database.max_connections)
+        .await
+        .with_context(|| format!("cannot open database {url}"))?;
+    let cache_url = config.cache_url();
+    let cache = cache::connect(cache_url.as_ref()).await.with_context(|| {
+        format!("cannot connect to cache {}", cache_url.as_ref().map(|u| u.redacted()).unwrap_or_default())
+    })?;
+    Ok(api::AppState { store, cache, config: Arc::new(config.clone()) })
+}
+
+pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitCode> {
+    let addr = bind.unwrap_or_else(|| config.server.bind.clone());
+    let state = open(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        database = %config.database_url(),
+        cache = state.cache.cache.backend_name(),
+        "serving"
+    );
+    api::serve_on(listener, state, api::shutdown_signal()).await?;
+    Ok(0)
+}
+
+pub async fn migrate(config: Config) -> anyhow::Result<ExitCode> {
+    let url = config.database_url();
+    store::connect(&url, 1).await.with_context(|| format!("cannot migrate {url}"))?;
+    println!("database {url} is up to date");
+    Ok(0)
+}

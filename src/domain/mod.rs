@@ -1,0 +1,19 @@
+//! Plain domain types and their validation rules; no I/O lives here.
+
+mod bps;
+mod email;
+mod entities;
+mod handle;
+mod ids;
+mod money;
+mod role;
+mod vlnv;
+
+pub use bps::{BasisPoints, BpsError};
+pub use email::{Email, EmailError};
+pub use entities::*;
+pub use handle::{Handle, HandleError};
+pub use ids::{Id, new_id};
+pub use money::{Currency, Money, MoneyError, allocate_largest_remainder};
+pub use role::{Role, RoleError};
+pub use vlnv::{Vlnv, VlnvError};

@@ -1,0 +1,11 @@
+//! HoloMesh: a marketplace for chip designs with a hands-free voice assistant.
+//!
+//! Layers point down: adapters (`api`, `cli`) → services → `store`/`cache` traits → `domain`.
+
+pub mod api;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod store;
+pub mod telemetry;

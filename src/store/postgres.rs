@@ -1,0 +1,68 @@
+//! PostgreSQL backend (production): row locks and `SKIP LOCKED` for concurrent workers.
+
+use super::rows::*;
+use super::shared::{impl_store, now};
+use super::{NewAuditEntry, StoreError, VoiceCommandRecord, page_of};
+use crate::domain::{
+    AuditEntry, Chip, ChipFilter, ClientPreferences, Currency, DesignerProfile, Handle, Id, Money, NewChip, NewUser,
+    OutboxEvent, Page, PageRequest, Role, User, Wallet, new_id,
+};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::types::Json;
+use std::time::Duration;
+
+/// A `Store` on PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
+impl_store!(PgStore, sqlx::Postgres, super::Backend::Postgres, {
+    async fn claim_events(&self, limit: u32, lease_secs: i64) -> Result<Vec<OutboxEvent>, StoreError> {
+        let now = now();
+        let until = now + time::Duration::seconds(lease_secs.max(1));
+        let rows: Vec<OutboxRow> = sqlx::query_as(
+            "UPDATE outbox_events SET claimed_until = $2, attempts = attempts + 1 WHERE id IN ( \
+                 SELECT id FROM outbox_events WHERE processed_at IS NULL \
+                 AND (claimed_until IS NULL OR claimed_until < $1) \
+                 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, kind, aggregate_id, payload, attempts",
+        )
+        .bind(now)
+        .bind(until)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut events: Vec<OutboxEvent> = rows.into_iter().map(Into::into).collect();
+        events.sort_by_key(|e| e.id);
+        Ok(events)
+    }
+});

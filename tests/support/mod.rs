@@ -1,0 +1,134 @@
+//! Test support: a fresh database per test on SQLite (always) and PostgreSQL
+//! (when `DATABASE_URL` names a server), and a cache per test on memory and Redis
+//! (when `REDIS_URL` is set).
+#![allow(dead_code)]
+
+use holomesh::cache::{CacheBus, MemoryCache, RedisCache};
+use holomesh::store::{PgStore, SqliteStore, Store};
+use std::sync::Arc;
+
+/// A store on a fresh SQLite file; the directory lives as long as the guard.
+pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/test.db", dir.path().display());
+    let store = SqliteStore::connect(&url, 4).await.expect("open sqlite");
+    store.migrate().await.expect("migrate sqlite");
+    (Arc::new(store), dir)
+}
+
+/// A fresh PostgreSQL database created for one test and dropped by `cleanup`.
+pub struct PgTestDb {
+    pub store: Arc<dyn Store>,
+    pub url: String,
+    admin_url: String,
+    name: String,
+    pool: sqlx::PgPool,
+}
+
+impl PgTestDb {
+    pub async fn cleanup(self) {
+        self.pool.close().await;
+        drop(self.store);
+        if let Ok(admin) = sqlx::PgPool::connect(&self.admin_url).await {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)))
+                .execute(&admin)
+                .await;
+            admin.close().await;
+        }
+    }
+}
+
+/// The PostgreSQL server for tests, if one is configured.
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+}
+
+/// A fresh PostgreSQL database, or `None` (with a note) when `DATABASE_URL` is unset.
+pub async fn pg_store() -> Option<PgTestDb> {
+    let Some(admin_url) = pg_admin_url() else {
+        eprintln!("DATABASE_URL is not set: skipping the PostgreSQL run of this test");
+        return None;
+    };
+    let name = format!("holomesh_t_{}", uuid::Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(&admin_url).await.expect("DATABASE_URL is set but PostgreSQL is unreachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let mut url = url::Url::parse(&admin_url).expect("DATABASE_URL is a URL");
+    url.set_path(&name);
+    let url = url.to_string();
+    let store = PgStore::connect(&url, 20).await.expect("connect to test database");
+    store.migrate().await.expect("migrate postgres");
+    let pool = store.pool().clone();
+    Some(PgTestDb { store: Arc::new(store), url, admin_url, name, pool })
+}
+
+/// The in-process cache and bus.
+pub fn memory_cache() -> CacheBus {
+    let m = Arc::new(MemoryCache::new(10_000));
+    CacheBus { cache: m.clone(), bus: m }
+}
+
+/// A Redis cache and bus under a prefix of its own, or `None` when `REDIS_URL` is unset.
+pub async fn redis_cache() -> Option<CacheBus> {
+    let Ok(url) = std::env::var("REDIS_URL") else {
+        eprintln!("REDIS_URL is not set: skipping the Redis run of this test");
+        return None;
+    };
+    let prefix = format!("holomesh-test:{}:", uuid::Uuid::now_v7().simple());
+    let r = Arc::new(RedisCache::with_prefix(&url, &prefix).await.expect("REDIS_URL is set but Redis is unreachable"));
+    Some(CacheBus { cache: r.clone(), bus: r })
+}
+
+/// Runs each listed `async fn name(store: Arc<dyn Store>)` once on SQLite and once on
+/// PostgreSQL, as `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! store_conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let (store, _dir) = $crate::support::sqlite_store().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let Some(db) = $crate::support::pg_store().await else { return };
+                    super::$name(db.store.clone()).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+
+/// Runs each listed `async fn name(cache: CacheBus)` on memory and on Redis.
+#[macro_export]
+macro_rules! cache_conformance {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::memory_cache()).await;
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(c) = $crate::support::redis_cache().await else { return };
+                    super::$name(c).await;
+                }
+            )*
+        }
+    };
+}
