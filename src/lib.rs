@@ -7,5 +7,6 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod market;
 pub mod store;
 pub mod telemetry;

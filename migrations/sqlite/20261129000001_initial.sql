@@ -253,6 +253,7 @@ CREATE TABLE notifications (
     created_at TEXT NOT NULL
 );
 CREATE INDEX notifications_user_idx ON notifications (user_id, id);
+CREATE UNIQUE INDEX notifications_once ON notifications (user_id, kind, chip_id);
 CREATE INDEX notifications_unread_idx ON notifications (user_id, id) WHERE read_at IS NULL;
 CREATE INDEX notifications_pending_digest_idx ON notifications (deliver, user_id) WHERE digest_id IS NULL AND deliver <> 'immediate';
 

@@ -13,6 +13,24 @@ pub enum StoreError {
     /// Not enough money in the wallet.
     #[error("insufficient funds")]
     InsufficientFunds,
+    /// A limited chip has no editions left.
+    #[error("sold out")]
+    SoldOut,
+    /// The chip exists but cannot be bought (draft or retired).
+    #[error("not for sale: {0}")]
+    NotForSale(String),
+    /// The chip costs more than the limit the buyer set.
+    #[error("price {price_minor} is above the limit {limit_minor}")]
+    PriceAboveLimit { price_minor: i64, limit_minor: i64 },
+    /// The same idempotency key is being used by a request that has not finished.
+    #[error("a request with this idempotency key is still in progress")]
+    IdempotencyInProgress,
+    /// The idempotency key was used before for a different request.
+    #[error("this idempotency key was used for a different request")]
+    IdempotencyKeyReused,
+    /// The rules do not allow this actor to do this.
+    #[error("not allowed: {0}")]
+    Forbidden(String),
     /// The stored data disagrees with the domain rules (a bug or a manual edit).
     #[error("corrupt row: {0}")]
     Corrupt(String),

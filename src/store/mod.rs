@@ -2,12 +2,16 @@
 //! (PostgreSQL for production, SQLite as the embedded default).
 
 mod error;
+mod market;
+mod market_rows;
+mod market_sql;
 mod postgres;
 mod rows;
 mod shared;
 mod sqlite;
 
 pub use error::StoreError;
+pub use market::MarketStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -57,7 +61,7 @@ pub struct NewAuditEntry {
 /// Everything HoloMesh keeps. Each method is one atomic unit of work: methods that
 /// change several rows run in one transaction inside the implementation.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: MarketStore {
     fn backend(&self) -> Backend;
 
     /// Cheap liveness check for `/readyz`.

@@ -1,11 +1,15 @@
 //! PostgreSQL backend (production): row locks and `SKIP LOCKED` for concurrent workers.
 
+use super::market_rows::*;
+use super::market_sql::impl_market_store;
 use super::rows::*;
 use super::shared::{impl_store, now};
 use super::{NewAuditEntry, StoreError, VoiceCommandRecord, page_of};
 use crate::domain::{
-    AuditEntry, Chip, ChipFilter, ClientPreferences, Currency, DesignerProfile, Handle, Id, Money, NewChip, NewUser,
-    OutboxEvent, Page, PageRequest, Role, User, Wallet, new_id,
+    AuditEntry, Chip, ChipFilter, ChipStatus, ClientPreferences, Currency, DesignerProfile, Earnings, FanoutReport,
+    Handle, Id, Licence, Money, NewChip, NewUser, Notification, NotifyFrequency, OutboxEvent, Page, PageRequest,
+    Purchase, PurchaseReceipt, PurchaseRequest, PurchaseSource, Review, Role, SplitParty, Subscription,
+    SubscriptionChange, User, Wallet, new_id, split_sale,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::types::Json;
@@ -66,3 +70,14 @@ impl_store!(PgStore, sqlx::Postgres, super::Backend::Postgres, {
         Ok(events)
     }
 });
+
+impl_market_store!(PgStore, sqlx::Postgres);
+
+impl PgStore {
+    /// Guards an idempotency key for the rest of the transaction; `false` when
+    /// another transaction holds it (a request with the same key is in flight).
+    async fn try_lock_key(conn: &mut sqlx::PgConnection, user_id: Id, key: &str) -> Result<bool, StoreError> {
+        let lock = stable_hash(&[user_id.as_bytes(), key.as_bytes()]);
+        Ok(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(lock).fetch_one(conn).await?)
+    }
+}

@@ -1,12 +1,16 @@
 //! SQLite backend (embedded default): WAL, foreign keys on, one writer at a time
 //! (`BEGIN IMMEDIATE`) so read-then-write transactions never deadlock.
 
+use super::market_rows::*;
+use super::market_sql::impl_market_store;
 use super::rows::*;
 use super::shared::{impl_store, now};
 use super::{NewAuditEntry, StoreError, VoiceCommandRecord, page_of};
 use crate::domain::{
-    AuditEntry, Chip, ChipFilter, ClientPreferences, Currency, DesignerProfile, Handle, Id, Money, NewChip, NewUser,
-    OutboxEvent, Page, PageRequest, Role, User, Wallet, new_id,
+    AuditEntry, Chip, ChipFilter, ChipStatus, ClientPreferences, Currency, DesignerProfile, Earnings, FanoutReport,
+    Handle, Id, Licence, Money, NewChip, NewUser, Notification, NotifyFrequency, OutboxEvent, Page, PageRequest,
+    Purchase, PurchaseReceipt, PurchaseRequest, PurchaseSource, Review, Role, SplitParty, Subscription,
+    SubscriptionChange, User, Wallet, new_id, split_sale,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::types::Json;
@@ -88,3 +92,13 @@ impl_store!(SqliteStore, sqlx::Sqlite, super::Backend::Sqlite, {
         Ok(events)
     }
 });
+
+impl_market_store!(SqliteStore, sqlx::Sqlite);
+
+impl SqliteStore {
+    /// SQLite runs one writer at a time (`BEGIN IMMEDIATE`), so a request with the
+    /// same key has always finished before this one starts.
+    async fn try_lock_key(_conn: &mut sqlx::SqliteConnection, _user_id: Id, _key: &str) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+}

@@ -1,0 +1,67 @@
+//! Service-level errors, each with a stable code that adapters map to answers.
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MarketError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("not enough money in the wallet")]
+    InsufficientFunds,
+    #[error("this chip is sold out")]
+    SoldOut,
+    #[error("{0}")]
+    NotForSale(String),
+    #[error("the price {price_minor} is above your limit {limit_minor}")]
+    PriceAboveLimit { price_minor: i64, limit_minor: i64 },
+    #[error("a request with this idempotency key is still in progress")]
+    IdempotencyInProgress,
+    #[error("this idempotency key was already used for a different request")]
+    IdempotencyKeyReused,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl MarketError {
+    /// Stable machine-readable code (problem+json `code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            MarketError::NotFound(_) => "not_found",
+            MarketError::Invalid(_) => "invalid",
+            MarketError::Forbidden(_) => "forbidden",
+            MarketError::Conflict(_) => "conflict",
+            MarketError::InsufficientFunds => "insufficient_funds",
+            MarketError::SoldOut => "sold_out",
+            MarketError::NotForSale(_) => "not_for_sale",
+            MarketError::PriceAboveLimit { .. } => "price_above_limit",
+            MarketError::IdempotencyInProgress => "idempotency_in_progress",
+            MarketError::IdempotencyKeyReused => "idempotency_key_reused",
+            MarketError::Store(_) => "internal",
+        }
+    }
+
+    /// Maps a store error, naming what was not found.
+    pub fn from_store(what: &'static str, e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => MarketError::NotFound(what),
+            StoreError::Conflict(c) => MarketError::Conflict(c),
+            StoreError::Invalid(m) => MarketError::Invalid(m),
+            StoreError::Forbidden(m) => MarketError::Forbidden(m),
+            StoreError::InsufficientFunds => MarketError::InsufficientFunds,
+            StoreError::SoldOut => MarketError::SoldOut,
+            StoreError::NotForSale(m) => MarketError::NotForSale(m),
+            StoreError::PriceAboveLimit { price_minor, limit_minor } => {
+                MarketError::PriceAboveLimit { price_minor, limit_minor }
+            }
+            StoreError::IdempotencyInProgress => MarketError::IdempotencyInProgress,
+            StoreError::IdempotencyKeyReused => MarketError::IdempotencyKeyReused,
+            other => MarketError::Store(other),
+        }
+    }
+}

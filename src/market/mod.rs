@@ -1,0 +1,57 @@
+//! Marketplace services over the `Store`: catalog, purchases, subscriptions and the
+//! outbox worker that fans new chips out to subscribers. Adapters (HTTP, voice) are
+//! thin layers over these.
+
+mod catalog;
+mod error;
+mod purchases;
+mod subscriptions;
+mod worker;
+
+pub use catalog::{Catalog, ChipDraft};
+pub use error::MarketError;
+pub use purchases::Purchases;
+pub use subscriptions::Subscriptions;
+pub use worker::{OutboxWorker, chip_topic};
+
+use crate::{cache::CacheBus, domain::Currency, store::Store};
+use std::sync::Arc;
+
+/// The settings the services need.
+#[derive(Debug, Clone, Copy)]
+pub struct MarketSettings {
+    pub currency: Currency,
+    pub platform_fee_bps: u16,
+}
+
+impl Default for MarketSettings {
+    fn default() -> Self {
+        Self { currency: Currency::USD, platform_fee_bps: 0 }
+    }
+}
+
+/// All marketplace services, sharing one store and cache.
+#[derive(Clone)]
+pub struct Market {
+    pub store: Arc<dyn Store>,
+    pub cache: CacheBus,
+    pub settings: MarketSettings,
+}
+
+impl Market {
+    pub fn new(store: Arc<dyn Store>, cache: CacheBus, settings: MarketSettings) -> Self {
+        Self { store, cache, settings }
+    }
+
+    pub fn catalog(&self) -> Catalog<'_> {
+        Catalog { market: self }
+    }
+
+    pub fn purchases(&self) -> Purchases<'_> {
+        Purchases { market: self }
+    }
+
+    pub fn subscriptions(&self) -> Subscriptions<'_> {
+        Subscriptions { market: self }
+    }
+}
