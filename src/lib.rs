@@ -8,5 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod market;
+pub mod nlu;
 pub mod store;
 pub mod telemetry;

@@ -1,5 +1,6 @@
 //! The `holomesh` command line: argument definitions and dispatch.
 
+mod intent;
 mod serve;
 
 use crate::config::Config;
@@ -110,6 +111,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { bind } => serve::serve(config, bind).await,
         Command::Migrate => serve::migrate(config).await,
+        Command::Intent { grammars, lists, context, json, text } => {
+            Ok(intent::run(&config, grammars, lists, &context, json, &text))
+        }
         other => {
             let name = format!("{other:?}");
             let name = name.split([' ', '(', '{']).next().unwrap_or("this command").to_lowercase();

@@ -1,0 +1,258 @@
+//! The public engine: compile once, replace lists at run time, recognise sentences.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use super::compile::{Compiled, compile};
+use super::error::NluError;
+use super::grammar::{Grammar, ListDef, ListValue};
+use super::input::Input;
+use super::lists::ListTable;
+use super::matcher::{CapValue, RawMatch, Walker};
+use super::normalize::{normalize_text, strip_skip_words};
+use super::rank::{Candidate, resolve_fuzzy, select};
+use super::values::{Match, SlotKind, SlotValue, marketplace_slot_kinds};
+
+/// Context passed at match time (`requires_context` / `excludes_context`).
+pub type Context = BTreeMap<String, Json>;
+
+/// Tunables of the engine.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Currency of amounts spoken without one (ISO code).
+    pub default_currency: String,
+    /// Sound-alike resolutions at or above this confidence are accepted.
+    pub fuzzy_threshold: f32,
+    /// Below this a sound-alike reading is dropped; between the two it is a near miss.
+    pub fuzzy_floor: f32,
+    /// Slot name to value type.
+    pub slot_kinds: BTreeMap<String, SlotKind>,
+    /// How many alternatives a match lists.
+    pub max_alternatives: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            default_currency: "USD".into(),
+            fuzzy_threshold: 0.72,
+            fuzzy_floor: 0.42,
+            slot_kinds: marketplace_slot_kinds(),
+            max_alternatives: 3,
+        }
+    }
+}
+
+/// A compiled grammar with its lists.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(super) compiled: Compiled,
+    pub(super) tables: Vec<ListTable>,
+    pub(super) fuzzy: Vec<bool>,
+    pub(super) options: EngineOptions,
+}
+
+impl Engine {
+    /// Compiles a grammar.
+    pub fn new(grammar: &Grammar, options: EngineOptions) -> Result<Engine, NluError> {
+        let compiled = compile(grammar)?;
+        let fuzzy: Vec<bool> = compiled.lists.iter().map(|(name, _)| grammar.fuzzy_lists.contains(name)).collect();
+        let tables = compiled.lists.iter().zip(&fuzzy).map(|((_, def), &f)| ListTable::build(def, f)).collect();
+        Ok(Engine { compiled, tables, fuzzy, options })
+    }
+
+    /// Loads every YAML file below `dir` and compiles it with default options.
+    pub fn from_dir(dir: &Path) -> Result<Engine, NluError> {
+        Engine::new(&Grammar::load_dir(dir)?, EngineOptions::default())
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+
+    /// Number of compiled sentence templates.
+    pub fn sentence_count(&self) -> usize {
+        self.compiled.sentences.len()
+    }
+
+    /// Number of automaton nodes (a size measure).
+    pub fn node_count(&self) -> usize {
+        self.compiled.automaton.nodes.len()
+    }
+
+    /// Replaces the values of a global list without recompiling templates.
+    /// Returns false when no template refers to a list of that name.
+    pub fn set_list(&mut self, name: &str, values: Vec<ListValue>) -> bool {
+        let Some(&id) = self.compiled.list_ids.get(name) else {
+            return false;
+        };
+        let id = id as usize;
+        let def = ListDef::Values(values);
+        let fuzzy = self.fuzzy.get(id).copied().unwrap_or(false);
+        self.tables[id] = ListTable::build(&def, fuzzy);
+        self.compiled.lists[id].1 = def;
+        true
+    }
+
+    /// Turns sound-alike resolution on or off for a list.
+    pub fn set_fuzzy(&mut self, name: &str, on: bool) -> bool {
+        let Some(&id) = self.compiled.list_ids.get(name) else {
+            return false;
+        };
+        let id = id as usize;
+        self.fuzzy[id] = on;
+        self.tables[id] = ListTable::build(&self.compiled.lists[id].1, on);
+        true
+    }
+
+    /// The best match for `text`, or `None` when nothing matches.
+    pub fn recognize(&self, text: &str, context: &Context) -> Option<Match> {
+        let norm = normalize_text(text);
+        let mut variants = vec![Input::new(&norm)];
+        if let Some(stripped) = strip_skip_words(&norm, &self.compiled.skip_words) {
+            variants.push(Input::new(&stripped));
+        }
+        let mut cands = Vec::new();
+        for input in &variants {
+            let raws = self.walk(input, &[]);
+            cands.extend(raws.iter().filter_map(|r| self.candidate(r, input, context)));
+        }
+        if let Some(m) = select(cands, &self.options) {
+            return Some(m);
+        }
+        if !self.fuzzy.iter().any(|&f| f) {
+            return None;
+        }
+        let mut cands = Vec::new();
+        let mut cache = std::collections::HashMap::new();
+        for input in &variants {
+            let raws = self.walk(input, &self.fuzzy);
+            for r in &raws {
+                if !r.captures.iter().any(|c| c.value == CapValue::Fuzzy) {
+                    continue;
+                }
+                if let Some(c) = self.candidate(r, input, context)
+                    && let Some(c) = resolve_fuzzy(c, self, &mut cache)
+                {
+                    cands.push(c);
+                }
+            }
+        }
+        select(cands, &self.options)
+    }
+
+    fn walk(&self, input: &Input, fuzzy: &[bool]) -> Vec<RawMatch> {
+        let mut w = Walker::new(&self.compiled.automaton, &self.tables, fuzzy, input, &self.options.default_currency);
+        w.run();
+        w.out
+    }
+
+    pub(super) fn kind(&self, slot: &str) -> SlotKind {
+        self.options.slot_kinds.get(slot).copied().unwrap_or(SlotKind::Raw)
+    }
+
+    fn candidate(&self, raw: &RawMatch, input: &Input, context: &Context) -> Option<Candidate> {
+        let info = self.compiled.sentences.get(raw.sentence as usize)?;
+        let data = self.compiled.data.get(info.data as usize)?;
+        let mut c = Candidate::new(raw, info.template.clone(), data);
+        let mut ctx = context.clone();
+        for cap in &raw.captures {
+            let name = self.compiled.slot_names.get(cap.slot as usize)?.clone();
+            let text = input.slice(cap.start, cap.end);
+            let kind = self.kind(&name);
+            let value = match &cap.value {
+                CapValue::Value(v) => {
+                    let ListTable::Values(vl) = self.tables.get(cap.list as usize)? else {
+                        return None;
+                    };
+                    let lv = vl.values.get(*v as usize)?;
+                    for (k, v) in &lv.context {
+                        ctx.insert(k.clone(), v.clone());
+                    }
+                    match &lv.out {
+                        Some(out) => SlotValue::convert(kind, out)?,
+                        None => SlotValue::convert(kind, &Json::String(text.clone()))?,
+                    }
+                }
+                CapValue::Text => {
+                    c.wildcards += 1;
+                    c.wildcard_chars += text.chars().count();
+                    SlotValue::convert(kind, &Json::String(text.clone()))?
+                }
+                CapValue::Number(n) => match kind {
+                    SlotKind::Raw | SlotKind::Number => SlotValue::number(*n),
+                    _ => SlotValue::convert(kind, &SlotValue::number(*n).to_json())?,
+                },
+                CapValue::Money(m) => SlotValue::Money(m.clone()),
+                CapValue::Fuzzy => {
+                    c.fuzzy.push((name.clone(), text.clone(), cap.list));
+                    continue;
+                }
+            };
+            if name == "name" && !matches!(cap.value, CapValue::Text) {
+                c.name_len = c.name_len.max(text.chars().count());
+            }
+            if !name.starts_with('@') {
+                c.m.slot_text.insert(name.clone(), text);
+                c.m.slots.insert(name, value);
+            }
+        }
+        for (k, v) in &data.slots {
+            if !c.m.slots.contains_key(k) {
+                c.m.slots.insert(k.clone(), SlotValue::convert(self.kind(k), v)?);
+            }
+        }
+        check_context(&mut c, data, &ctx, self)?;
+        Some(c)
+    }
+}
+
+fn check_context(c: &mut Candidate, data: &super::compile::DataInfo, ctx: &Context, engine: &Engine) -> Option<()> {
+    let same = |a: &Json, b: &Json| match (a, b) {
+        (Json::String(x), Json::String(y)) => x == y,
+        _ => a == b,
+    };
+    for (key, req) in &data.requires_context {
+        let actual = ctx.get(key);
+        let (wanted, slot) = match req {
+            Json::Object(o) => {
+                let slot = match o.get("slot") {
+                    Some(Json::Bool(true)) => Some(key.clone()),
+                    Some(Json::String(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                (o.get("value").cloned().unwrap_or(Json::Null), slot)
+            }
+            other => (other.clone(), None),
+        };
+        let actual = actual?;
+        let ok = match &wanted {
+            Json::Null => true,
+            Json::Array(items) => items.iter().any(|i| same(i, actual)),
+            w => same(w, actual),
+        };
+        if !ok {
+            return None;
+        }
+        if let Some(slot) = slot {
+            let v = SlotValue::convert(engine.kind(&slot), actual)?;
+            c.m.slots.insert(slot, v);
+        }
+    }
+    for (key, ex) in &data.excludes_context {
+        if let Some(actual) = ctx.get(key) {
+            let hit = match ex {
+                Json::Array(items) => items.iter().any(|i| same(i, actual)),
+                Json::Null => true,
+                e => same(e, actual),
+            };
+            if hit {
+                return None;
+            }
+        }
+    }
+    Some(())
+}
