@@ -72,6 +72,9 @@ pub enum Command {
         #[arg(long)]
         record: PathBuf,
         file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Administration.
     #[command(subcommand)]
@@ -111,6 +114,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { bind } => serve::serve(config, bind).await,
         Command::Migrate => serve::migrate(config).await,
+        Command::Verify { record, file, json } => {
+            let format = if json { crate::nft::cli::OutputFormat::Json } else { crate::nft::cli::OutputFormat::Text };
+            let outcome = crate::nft::cli::run_verify(&record, &file, format);
+            if outcome.exit_code == EXIT_USAGE {
+                eprintln!("holomesh verify: {}", outcome.output.trim_end());
+            } else {
+                println!("{}", outcome.output.trim_end());
+            }
+            Ok(outcome.exit_code)
+        }
         Command::Intent { grammars, lists, context, json, text } => {
             Ok(intent::run(&config, grammars, lists, &context, json, &text))
         }

@@ -1,0 +1,21 @@
+//! Wyoming protocol server: lets Home Assistant use HoloMesh for speech-to-text and as a conversation agent.
+//!
+//! - [`frame`]: wire framing (header line, data section, payload) with size limits.
+//! - [`events`]: typed events and their frame encoding; [`info`]: the `describe` answer.
+//! - [`audio`]: PCM conversion to 16 kHz mono `f32`; [`resample`]: linear resampling.
+//! - [`server`]: the TCP server; [`handler`]: the trait it calls into.
+
+pub mod audio;
+mod connection;
+pub mod events;
+pub mod frame;
+pub mod handler;
+pub mod info;
+pub mod resample;
+pub mod server;
+
+pub use events::Event;
+pub use frame::{Frame, FrameError, FrameLimits};
+pub use handler::{HandleOutcome, WyomingHandler};
+pub use info::{AsrProgram, Attribution, HandleProgram, IntentProgram, Model, Program, ServiceInfo};
+pub use server::{ServerConfig, serve, serve_with_config};

@@ -1,0 +1,144 @@
+//! TCP server: accepts Wyoming connections and runs each on its own task until shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tracing::Instrument;
+
+use super::connection;
+use super::events::{ErrorEvent, Event};
+use super::frame::{FrameLimits, encode_frame};
+use super::info::ServiceInfo;
+
+pub use super::handler::{HandleOutcome, WyomingHandler};
+
+/// Tunables of the server; [`ServerConfig::default`] suits Home Assistant.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Size limits for incoming frames.
+    pub limits: FrameLimits,
+    /// Longest utterance buffered per connection; longer audio is refused with an `error` event.
+    pub max_audio_seconds: f64,
+    /// A connection that sends nothing for this long is closed (`None`: never).
+    pub idle_timeout: Option<Duration>,
+    /// A write that makes no progress for this long closes the connection.
+    pub write_timeout: Duration,
+    /// Connections served at once; further ones get an `error` event and are closed.
+    pub max_connections: usize,
+    /// After shutdown is signalled, how long open connections may take to finish.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            limits: FrameLimits::default(),
+            max_audio_seconds: 60.0,
+            idle_timeout: Some(Duration::from_secs(300)),
+            write_timeout: Duration::from_secs(10),
+            max_connections: 64,
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Serves Wyoming clients on `listener` with default settings until `shutdown` completes.
+pub async fn serve(listener: TcpListener, handler: Arc<dyn WyomingHandler>, info: ServiceInfo, shutdown: impl Future) {
+    serve_with_config(listener, handler, info, ServerConfig::default(), shutdown).await;
+}
+
+/// Serves Wyoming clients on `listener` until `shutdown` completes, one task per connection.
+///
+/// On shutdown the listener stops accepting, open connections are told to close after their
+/// current event, and any still running after [`ServerConfig::shutdown_grace`] are aborted.
+pub async fn serve_with_config(
+    listener: TcpListener,
+    handler: Arc<dyn WyomingHandler>,
+    info: ServiceInfo,
+    config: ServerConfig,
+    shutdown: impl Future,
+) {
+    let info = Arc::new(info);
+    let config = Arc::new(config);
+    let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    tokio::pin!(shutdown);
+
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "wyoming server listening");
+    }
+
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Err(err) = joined {
+                    tracing::error!(error = %err, "wyoming connection task failed");
+                }
+            }
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let span = tracing::info_span!("wyoming_connection", %peer);
+                    let Ok(permit) = slots.clone().try_acquire_owned() else {
+                        tasks.spawn(refuse_busy(stream, config.write_timeout).instrument(span));
+                        continue;
+                    };
+                    let conn = connection::run(
+                        stream,
+                        handler.clone(),
+                        info.clone(),
+                        config.clone(),
+                        stop_rx.clone(),
+                    );
+                    tasks.spawn(
+                        async move {
+                            conn.await;
+                            drop(permit);
+                        }
+                        .instrument(span),
+                    );
+                }
+                Err(err) => {
+                    // Typically running out of file descriptors: back off instead of spinning.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+        }
+    }
+
+    tracing::info!(open = tasks.len(), "wyoming server shutting down");
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let drain = async {
+        while let Some(joined) = tasks.join_next().await {
+            if let Err(err) = joined {
+                tracing::error!(error = %err, "wyoming connection task failed");
+            }
+        }
+    };
+    if tokio::time::timeout(config.shutdown_grace, drain).await.is_err() {
+        tracing::warn!(open = tasks.len(), "aborting connections still open after the grace period");
+        tasks.shutdown().await;
+    }
+}
+
+/// Tells a client over the connection limit why it is being dropped.
+async fn refuse_busy(mut stream: TcpStream, write_timeout: Duration) {
+    tracing::warn!("connection limit reached; refusing connection");
+    let event =
+        Event::Error(ErrorEvent { text: "server busy: too many connections".into(), code: Some("busy".into()) });
+    if let Some(bytes) = event.to_frame().ok().and_then(|frame| encode_frame(&frame).ok()) {
+        let _ = tokio::time::timeout(write_timeout, async {
+            let _ = stream.write_all(&bytes).await;
+            let _ = stream.shutdown().await;
+        })
+        .await;
+    }
+}
