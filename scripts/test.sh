@@ -10,6 +10,9 @@ bash scripts/services.sh
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 
+# The speech model the recognition tests use (downloaded and converted once, then cached).
+bash scripts/models/fetch.sh tiny.en
+
 # Per-test databases are dropped by the tests; clear any left by an interrupted run.
 psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'holomesh_t_%'" |
   while read -r db; do psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done

@@ -8,6 +8,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::{fmt, path::PathBuf};
 
+/// Top-level tables of the configuration; `HOLOMESH_<TABLE>__<KEY>` sets a key.
+const SECTIONS: &[&str] =
+    &["server", "database", "cache", "wyoming", "asr", "voice", "market", "auth", "log", "security"];
+
 /// The defaults, with every key documented.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -32,6 +36,7 @@ pub struct Config {
     pub market: MarketConfig,
     pub auth: AuthConfig,
     pub log: LogConfig,
+    pub security: SecurityConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -66,6 +71,7 @@ pub struct WyomingConfig {
 pub struct AsrConfig {
     pub model: String,
     pub threads: u32,
+    pub models_dir: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,6 +92,24 @@ pub struct MarketConfig {
 pub struct AuthConfig {
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
+}
+
+/// Keys for encrypting fields at rest (transcripts, private keys, TOTP secrets).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Key id → base64 of 32 random bytes.
+    pub field_keys: std::collections::BTreeMap<String, SecretUrl>,
+    pub active_field_key: String,
+}
+
+impl fmt::Debug for SecurityConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecurityConfig")
+            .field("field_keys", &self.field_keys.keys().collect::<Vec<_>>())
+            .field("active_field_key", &self.active_field_key)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -168,7 +192,17 @@ impl Config {
             }
             fig = fig.merge(Toml::file(path));
         }
-        fig = fig.merge(Env::prefixed("HOLOMESH_").split("__").ignore(&["config"]));
+        // Only variables naming a configuration key are read: helper variables such as
+        // HOLOMESH_MODELS_DIR (used by scripts) must not be mistaken for settings.
+        fig = fig.merge(
+            Env::prefixed("HOLOMESH_")
+                .filter(|k| {
+                    let k = k.as_str().to_ascii_lowercase();
+                    k == "data_dir"
+                        || SECTIONS.iter().any(|s| k.strip_prefix(s).is_some_and(|rest| rest.starts_with("__")))
+                })
+                .split("__"),
+        );
         if let Some(dir) = data_dir {
             fig = fig.merge(("data_dir", dir.display().to_string()));
         }
@@ -221,9 +255,72 @@ impl Config {
         }
     }
 
+    /// Where speech models live: `asr.models_dir` or `<data_dir>/models`.
+    pub fn models_dir(&self) -> PathBuf {
+        if self.asr.models_dir.trim().is_empty() {
+            self.data_dir().join("models")
+        } else {
+            PathBuf::from(&self.asr.models_dir)
+        }
+    }
+
+    /// Threads for speech recognition (`asr.threads`, 0 = all cores).
+    pub fn asr_threads(&self) -> usize {
+        match self.asr.threads {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            n => n as usize,
+        }
+    }
+
+    /// The field cipher: the configured keys, or a key kept in `<data_dir>/field.key`
+    /// (created on first use, readable only by its owner) so the zero-setup default
+    /// keeps decrypting across restarts.
+    pub fn field_cipher(&self) -> Result<crate::crypto::FieldCipher, ConfigError> {
+        let keys: Vec<(String, String)> =
+            self.security.field_keys.iter().map(|(id, k)| (id.clone(), k.expose().to_owned())).collect();
+        if !keys.is_empty() {
+            let active = if self.security.active_field_key.is_empty() {
+                keys.last().map(|(id, _)| id.clone()).unwrap_or_default()
+            } else {
+                self.security.active_field_key.clone()
+            };
+            return crate::crypto::FieldCipher::from_config(&keys, &active)
+                .map_err(|e| ConfigError::Invalid(format!("security.field_keys: {e}")));
+        }
+        let path = self.data_dir().join("field.key");
+        let key = match std::fs::read_to_string(&path) {
+            Ok(k) => k.trim().to_owned(),
+            Err(_) => {
+                std::fs::create_dir_all(self.data_dir())
+                    .map_err(|e| ConfigError::Invalid(format!("cannot create {}: {e}", self.data_dir().display())))?;
+                let key = crate::crypto::generate_key();
+                write_private(&path, &key)
+                    .map_err(|e| ConfigError::Invalid(format!("cannot write {}: {e}", path.display())))?;
+                // Another process may have won the race: use whatever is on disk.
+                std::fs::read_to_string(&path).map(|k| k.trim().to_owned()).unwrap_or(key)
+            }
+        };
+        crate::crypto::FieldCipher::from_config(&[("local".to_owned(), key)], "local")
+            .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))
+    }
+
     /// The Redis URL, or `None` for the in-process cache and bus.
     pub fn cache_url(&self) -> Option<SecretUrl> {
         (!self.cache.url.is_empty()).then(|| self.cache.url.clone())
+    }
+}
+
+/// Creates `path` with `text`, readable only by its owner; fails if it exists.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(mut f) => f.write_all(text.as_bytes()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
@@ -247,6 +344,41 @@ mod tests {
         assert_eq!(cfg.database_url().expose(), "sqlite:///tmp/holomesh-config-test/holomesh.db");
         assert!(cfg.cache_url().is_none());
         assert_eq!(cfg.market.currency, "USD");
+        Ok(())
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn environment_sets_nested_keys_and_ignores_helper_variables() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HOLOMESH_MARKET__PLATFORM_FEE_BPS", "250");
+            jail.set_env("HOLOMESH_SERVER__BIND", "0.0.0.0:9000");
+            jail.set_env("HOLOMESH_MODELS_DIR", "/somewhere");
+            jail.set_env("HOLOMESH_ASR_MODEL", "/somewhere/model.bin");
+            let cfg = Config::load(None, Some(PathBuf::from("/tmp/hm"))).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.market.platform_fee_bps, 250);
+            assert_eq!(cfg.server.bind, "0.0.0.0:9000");
+            assert_eq!(cfg.models_dir(), PathBuf::from("/tmp/hm/models"));
+            jail.set_env("HOLOMESH_MARKET__NO_SUCH_KEY", "1");
+            assert!(Config::load(None, None).is_err(), "a misspelt key is an error");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn field_key_is_created_once_and_reused() -> Result<(), ConfigError> {
+        let dir = std::env::temp_dir().join(format!("hm-key-{}", uuid::Uuid::now_v7().simple()));
+        let cfg = Config::load(None, Some(dir.clone()))?;
+        let sealed = cfg.field_cipher()?.seal(b"secret", b"aad").map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let again = cfg.field_cipher()?;
+        assert_eq!(again.open(&sealed, b"aad").map(|p| p.to_vec()).ok(), Some(b"secret".to_vec()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("field.key")).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+            assert_eq!(mode, 0o600);
+        }
+        let _ = std::fs::remove_dir_all(dir);
         Ok(())
     }
 

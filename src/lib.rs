@@ -3,6 +3,7 @@
 //! Layers point down: adapters (`api`, `cli`) → services → `store`/`cache` traits → `domain`.
 
 pub mod api;
+pub mod asr;
 pub mod cache;
 pub mod cli;
 pub mod config;
@@ -13,4 +14,5 @@ pub mod nft;
 pub mod nlu;
 pub mod store;
 pub mod telemetry;
+pub mod voice;
 pub mod wyoming;

@@ -1,7 +1,10 @@
 //! The `holomesh` command line: argument definitions and dispatch.
 
+mod demo;
 mod intent;
+mod models;
 mod serve;
+mod voice;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
@@ -41,6 +44,9 @@ pub enum Command {
         /// Use a WAV file as the microphone.
         #[arg(long)]
         file: Option<PathBuf>,
+        /// Play the file at real-time pace instead of as fast as possible.
+        #[arg(long)]
+        realtime: bool,
     },
     /// Speech to text for WAV files.
     Transcribe {
@@ -61,7 +67,12 @@ pub enum Command {
         text: String,
     },
     /// Run a transcript through understanding and execution as the configured user.
-    Say { text: String },
+    Say {
+        /// Print the stored command as JSON.
+        #[arg(long)]
+        json: bool,
+        text: String,
+    },
     /// Obtain and list speech models.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -110,10 +121,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return Ok(EXIT_USAGE);
         }
     };
-    crate::telemetry::init_logging(&config.log.level, config.log.format == "json");
+    // The demo prints its own account of each stage; keep the log to warnings.
+    let level = if matches!(cli.command, Command::Demo) { "warn" } else { config.log.level.as_str() };
+    crate::telemetry::init_logging(level, config.log.format == "json");
     match cli.command {
         Command::Serve { bind } => serve::serve(config, bind).await,
         Command::Migrate => serve::migrate(config).await,
+        Command::Demo => demo::run(config).await,
+        Command::Say { text, json } => voice::say(config, &text, json).await,
+        Command::Transcribe { files, json } => voice::transcribe(&config, &files, json),
+        Command::Listen { file, realtime } => voice::listen(config, file, realtime).await,
+        Command::Models(ModelsCommand::Fetch { name }) => models::fetch(&config, &name),
+        Command::Models(ModelsCommand::List) => models::list(&config),
         Command::Verify { record, file, json } => {
             let format = if json { crate::nft::cli::OutputFormat::Json } else { crate::nft::cli::OutputFormat::Text };
             let outcome = crate::nft::cli::run_verify(&record, &file, format);

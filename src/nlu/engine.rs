@@ -97,6 +97,17 @@ impl Engine {
         true
     }
 
+    /// The spoken forms of a list's values (at most `limit`), e.g. to bias recognition.
+    pub fn list_texts(&self, name: &str, limit: usize) -> Vec<String> {
+        let Some(&id) = self.compiled.list_ids.get(name) else {
+            return Vec::new();
+        };
+        match &self.compiled.lists[id as usize].1 {
+            ListDef::Values(values) => values.iter().take(limit).map(|v| v.text.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Turns sound-alike resolution on or off for a list.
     pub fn set_fuzzy(&mut self, name: &str, on: bool) -> bool {
         let Some(&id) = self.compiled.list_ids.get(name) else {

@@ -106,6 +106,14 @@ pub trait Store: MarketStore {
     // --- voice ---
     async fn insert_voice_command(&self, cmd: &VoiceCommandRecord) -> Result<(), StoreError>;
     async fn voice_command(&self, id: Id) -> Result<VoiceCommandRecord, StoreError>;
+    /// Records what became of a command that waited for a confirmation.
+    async fn update_voice_command(
+        &self,
+        id: Id,
+        status: VoiceStatus,
+        reply_text: &str,
+        result: &serde_json::Value,
+    ) -> Result<(), StoreError>;
     async fn list_voice_commands(&self, user_id: Id, page: PageRequest)
     -> Result<Page<VoiceCommandRecord>, StoreError>;
 

@@ -9,7 +9,7 @@ use crate::domain::{
     AuditEntry, Chip, ChipFilter, ChipStatus, ClientPreferences, Currency, DesignerProfile, Earnings, FanoutReport,
     Handle, Id, Licence, Money, NewChip, NewUser, Notification, NotifyFrequency, OutboxEvent, Page, PageRequest,
     Purchase, PurchaseReceipt, PurchaseRequest, PurchaseSource, Review, Role, SplitParty, Subscription,
-    SubscriptionChange, User, Wallet, new_id, split_sale,
+    SubscriptionChange, User, VoiceStatus, Wallet, new_id, split_sale,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::types::Json;

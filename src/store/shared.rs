@@ -345,6 +345,25 @@ macro_rules! impl_store {
                 row.try_into()
             }
 
+            async fn update_voice_command(
+                &self,
+                id: Id,
+                status: VoiceStatus,
+                reply_text: &str,
+                result: &serde_json::Value,
+            ) -> Result<(), StoreError> {
+                let done = sqlx::query(
+                    "UPDATE voice_commands SET status = $2, reply_text = $3, result = $4, confirm_before = NULL WHERE id = $1",
+                )
+                .bind(id)
+                .bind(status.as_str())
+                .bind(reply_text)
+                .bind(Json(result))
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
             async fn list_voice_commands(
                 &self,
                 user_id: Id,

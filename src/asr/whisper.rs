@@ -1,0 +1,220 @@
+//! whisper.cpp backend via whisper-rs: the model is loaded once, decoder states are pooled.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once};
+use std::time::Instant;
+
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+
+use super::audio::{SAMPLE_RATE, samples_to_ms};
+use super::model_file::{ModelInfo, inspect_model_file};
+use super::recognizer::{AsrError, Recognizer, Segment, Timings, TranscribeOptions, Transcript, collapse_repetitions};
+
+/// whisper.cpp skips input shorter than one second; shorter utterances are padded to this.
+const MIN_SAMPLES: usize = SAMPLE_RATE as usize * 11 / 10;
+/// Longest audio accepted in one call (10 minutes).
+const MAX_AUDIO_MS: u64 = 10 * 60 * 1000;
+/// Prompt tokens whisper.cpp keeps (half the text context).
+const MAX_PROMPT_TOKENS: usize = 224;
+/// Idle decoder states kept for reuse.
+const MAX_POOLED_STATES: usize = 4;
+
+/// How the model is loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WhisperLoadOptions {
+    /// whisper.cpp flash attention kernels.
+    pub flash_attn: bool,
+}
+
+/// A Whisper model in memory, shareable between threads.
+pub struct WhisperRecognizer {
+    ctx: WhisperContext,
+    states: Mutex<Vec<WhisperState>>,
+    info: ModelInfo,
+    path: PathBuf,
+    load_ms: f64,
+}
+
+impl std::fmt::Debug for WhisperRecognizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhisperRecognizer")
+            .field("path", &self.path)
+            .field("info", &self.info)
+            .field("load_ms", &self.load_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Route whisper.cpp and ggml log output (normally printed to stderr) into `tracing`,
+/// under the `whisper_rs` target. Called by [`WhisperRecognizer::load`]; idempotent.
+pub fn route_native_logs_to_tracing() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(whisper_rs::install_logging_hooks);
+}
+
+impl WhisperRecognizer {
+    /// Load a ggml model file with default options.
+    pub fn load(path: &Path) -> Result<Self, AsrError> {
+        Self::load_with(path, WhisperLoadOptions::default())
+    }
+
+    /// Load a ggml model file. The file is checked structurally first, so a truncated or
+    /// foreign file gives [`AsrError::Model`] instead of reaching whisper.cpp.
+    #[tracing::instrument(skip_all, fields(path = %path.display()))]
+    pub fn load_with(path: &Path, options: WhisperLoadOptions) -> Result<Self, AsrError> {
+        route_native_logs_to_tracing();
+        let started = Instant::now();
+        let info = inspect_model_file(path)?;
+        let load_err = |reason: String| AsrError::Load { path: path.display().to_string(), reason };
+        let mut params = WhisperContextParameters::default();
+        params.flash_attn(options.flash_attn);
+        let ctx = WhisperContext::new_with_params(path, params).map_err(|e| load_err(e.to_string()))?;
+        let state = ctx.create_state().map_err(|e| load_err(e.to_string()))?;
+        let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::info!(load_ms, multilingual = info.is_multilingual(), "speech model loaded");
+        Ok(Self { ctx, states: Mutex::new(vec![state]), info, path: path.to_path_buf(), load_ms })
+    }
+
+    /// Header values of the loaded model.
+    pub fn model_info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    /// Time the model took to load, in milliseconds.
+    pub fn load_ms(&self) -> f64 {
+        self.load_ms
+    }
+
+    fn take_state(&self) -> Result<WhisperState, AsrError> {
+        let pooled = self.states.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+        match pooled {
+            Some(state) => Ok(state),
+            None => self.ctx.create_state().map_err(|e| AsrError::Backend(format!("cannot create decoder state: {e}"))),
+        }
+    }
+
+    fn return_state(&self, state: WhisperState) {
+        let mut pool = self.states.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if pool.len() < MAX_POOLED_STATES {
+            pool.push(state);
+        }
+    }
+
+    fn prompt_tokens(&self, prompt: Option<&str>) -> Result<Vec<i32>, AsrError> {
+        let Some(prompt) = prompt.map(str::trim).filter(|p| !p.is_empty()) else {
+            return Ok(Vec::new());
+        };
+        self.ctx
+            .tokenize(&format!(" {prompt}"), MAX_PROMPT_TOKENS)
+            .map_err(|e| AsrError::InvalidOptions(format!("initial prompt cannot be used: {e}")))
+    }
+}
+
+/// Clean input: replace non-finite samples, pad short clips with trailing silence.
+fn prepare_samples(samples: &[f32]) -> Cow<'_, [f32]> {
+    let finite = samples.iter().all(|s| s.is_finite());
+    if finite && samples.len() >= MIN_SAMPLES {
+        return Cow::Borrowed(samples);
+    }
+    let mut owned: Vec<f32> = samples.iter().map(|s| if s.is_finite() { s.clamp(-1.0, 1.0) } else { 0.0 }).collect();
+    if owned.len() < MIN_SAMPLES {
+        owned.resize(MIN_SAMPLES, 0.0);
+    }
+    Cow::Owned(owned)
+}
+
+impl Recognizer for WhisperRecognizer {
+    #[tracing::instrument(skip_all, fields(samples = samples.len()))]
+    fn transcribe(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Transcript, AsrError> {
+        let started = Instant::now();
+        opts.validate()?;
+        if samples.is_empty() {
+            return Err(AsrError::EmptyAudio);
+        }
+        let audio_ms = samples_to_ms(samples.len());
+        if audio_ms > MAX_AUDIO_MS {
+            return Err(AsrError::AudioTooLong { ms: audio_ms, max_ms: MAX_AUDIO_MS });
+        }
+        let input = prepare_samples(samples);
+        let tokens = self.prompt_tokens(opts.initial_prompt.as_deref())?;
+        let window = opts.window.frames_for(samples_to_ms(input.len()), self.info.n_audio_ctx);
+        let language = if self.info.is_multilingual() { opts.language.as_deref() } else { Some("en") };
+
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(i32::try_from(opts.threads).unwrap_or(1));
+        params.set_language(language);
+        params.set_translate(false);
+        params.set_no_context(true);
+        params.set_print_special(false);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        params.set_no_timestamps(!opts.timestamps);
+        params.set_single_segment(!opts.timestamps);
+        params.set_suppress_blank(opts.suppress_non_speech);
+        params.set_suppress_nst(opts.suppress_non_speech);
+        if opts.max_tokens > 0 {
+            params.set_max_tokens(i32::try_from(opts.max_tokens).unwrap_or(i32::MAX));
+        }
+        if !opts.temperature_fallback {
+            params.set_temperature_inc(0.0);
+        }
+        if let Some(frames) = window {
+            params.set_audio_ctx(i32::try_from(frames).unwrap_or(0));
+        }
+        if !tokens.is_empty() {
+            params.set_tokens(&tokens);
+        }
+
+        let mut state = self.take_state()?;
+        let setup_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let inference = Instant::now();
+        state.full(params, &input).map_err(|e| AsrError::Backend(e.to_string()))?;
+        let inference_ms = inference.elapsed().as_secs_f64() * 1000.0;
+
+        let eot = self.ctx.token_eot();
+        let mut segments = Vec::new();
+        let (mut prob_sum, mut prob_n) = (0.0f64, 0usize);
+        let mut no_speech_prob = 0.0f32;
+        for seg in state.as_iter() {
+            let text = seg.to_str_lossy().map_err(|e| AsrError::Backend(e.to_string()))?.into_owned();
+            for i in 0..seg.n_tokens() {
+                if let Some(tok) = seg.get_token(i)
+                    && tok.token_id() < eot
+                {
+                    prob_sum += f64::from(tok.token_probability());
+                    prob_n += 1;
+                }
+            }
+            no_speech_prob = no_speech_prob.max(seg.no_speech_probability());
+            let start_ms = u64::try_from(seg.start_timestamp()).unwrap_or(0) * 10;
+            let end_ms = u64::try_from(seg.end_timestamp()).unwrap_or(0) * 10;
+            segments.push(Segment { text, start_ms, end_ms: end_ms.min(audio_ms) });
+        }
+        self.return_state(state);
+
+        let mut text = segments.iter().map(|s| s.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+        if opts.collapse_repeats
+            && let Some(once) = collapse_repetitions(&text)
+        {
+            tracing::debug!(%text, "collapsed a repeated transcript");
+            text = once;
+        }
+        let total_ms = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::debug!(audio_ms, total_ms, window = window.unwrap_or(0), "transcribed");
+        Ok(Transcript {
+            text,
+            segments,
+            avg_token_prob: if prob_n == 0 { 0.0 } else { (prob_sum / prob_n as f64) as f32 },
+            no_speech_prob,
+            timings: Timings {
+                setup_ms,
+                inference_ms,
+                total_ms,
+                window_frames: window.unwrap_or(self.info.n_audio_ctx),
+            },
+            audio_ms,
+        })
+    }
+}

@@ -1,0 +1,197 @@
+//! `holomesh say`, `transcribe` and `listen`: the voice pipeline from the command line.
+
+use super::{EXIT_USAGE, ExitCode};
+use crate::api::AppState;
+use crate::asr::{EndpointConfig, EndpointEvent, Endpointer, Recognizer, TranscribeOptions};
+use crate::config::Config;
+use crate::domain::{Currency, Email, NewUser, Role, User, VoiceSource};
+use crate::market::{Market, MarketSettings};
+use crate::store::StoreError;
+use crate::voice::{PipelineParts, VoiceOutcome, VoicePipeline};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// E-mail of the local default user when `voice.user` is empty.
+pub const LOCAL_USER: &str = "me@holomesh.local";
+
+/// The account the daemon acts as: `voice.user`, or the local default user (created once).
+pub async fn voice_user(state: &AppState) -> anyhow::Result<User> {
+    let email = if state.config.voice.user.trim().is_empty() { LOCAL_USER } else { state.config.voice.user.trim() };
+    match state.store.user_by_email(email).await {
+        Ok(u) => Ok(u),
+        Err(StoreError::NotFound) if email == LOCAL_USER => {
+            let new = NewUser {
+                email: Email::parse(LOCAL_USER)?,
+                display_name: "You".into(),
+                role: Role::User,
+                password_hash: None,
+            };
+            Ok(state.store.create_user(&new).await?)
+        }
+        Err(StoreError::NotFound) => anyhow::bail!("voice.user {email} has no account; create it first"),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn market_of(state: &AppState) -> anyhow::Result<Market> {
+    let currency: Currency = state.config.market.currency.parse()?;
+    Ok(Market::new(
+        state.store.clone(),
+        state.cache.clone(),
+        MarketSettings { currency, platform_fee_bps: state.config.market.platform_fee_bps },
+    ))
+}
+
+/// Loads the configured Whisper model once.
+pub fn load_recognizer(config: &Config) -> anyhow::Result<Arc<dyn Recognizer>> {
+    let path = super::models::ensure(config, &config.asr.model)?;
+    let r = crate::asr::WhisperRecognizer::load(&path).with_context(|| format!("cannot load {}", path.display()))?;
+    Ok(Arc::new(r))
+}
+
+pub fn asr_options(config: &Config) -> TranscribeOptions {
+    TranscribeOptions { threads: config.asr_threads(), ..TranscribeOptions::default() }
+}
+
+/// Builds the pipeline for the configured user, with name lists loaded from the store.
+pub async fn pipeline(state: &AppState, recognizer: Option<Arc<dyn Recognizer>>) -> anyhow::Result<Arc<VoicePipeline>> {
+    let options = crate::nlu::EngineOptions {
+        default_currency: state.config.market.currency.clone(),
+        ..crate::nlu::EngineOptions::default()
+    };
+    let grammars = super::intent::default_grammars();
+    let engine = crate::nlu::cli::build_engine(&grammars, None, options)
+        .with_context(|| format!("cannot load the grammars in {}", grammars.display()))?;
+    let user = voice_user(state).await?;
+    let pipeline = Arc::new(VoicePipeline::new(PipelineParts {
+        market: market_of(state)?,
+        engine,
+        recognizer,
+        asr_options: asr_options(&state.config),
+        cipher: Arc::new(state.config.field_cipher()?),
+        user,
+        confirm_window: Duration::from_secs(60),
+    }));
+    pipeline.refresh_lists().await?;
+    Ok(pipeline)
+}
+
+pub fn print_outcome(o: &VoiceOutcome, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(&o.command).unwrap_or_default());
+    } else {
+        println!("{}", o.reply);
+    }
+}
+
+pub async fn say(config: Config, text: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let state = super::serve::open(&config).await?;
+    let p = pipeline(&state, None).await?;
+    let outcome = p.handle_text(VoiceSource::Transcript, text).await?;
+    print_outcome(&outcome, json);
+    Ok(0)
+}
+
+pub fn transcribe(config: &Config, files: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+    if files.is_empty() {
+        eprintln!("holomesh transcribe: give one or more WAV files");
+        return Ok(EXIT_USAGE);
+    }
+    let recognizer = load_recognizer(config)?;
+    let options = asr_options(config);
+    let mut code = 0;
+    for file in files {
+        let started = Instant::now();
+        let samples = match crate::asr::load_wav(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("holomesh transcribe: {}: {e}", file.display());
+                code = EXIT_USAGE;
+                continue;
+            }
+        };
+        let t = recognizer.transcribe(&samples, &options)?;
+        let total_ms = started.elapsed().as_millis();
+        if json {
+            let line = serde_json::json!({
+                "file": file.display().to_string(),
+                "text": t.text,
+                "audio_ms": t.audio_ms,
+                "asr_ms": t.timings.total_ms,
+                "total_ms": total_ms,
+                "avg_token_prob": t.avg_token_prob,
+                "no_speech_prob": t.no_speech_prob,
+                "segments": t.segments.iter().map(|s| serde_json::json!({
+                    "text": s.text, "start_ms": s.start_ms, "end_ms": s.end_ms,
+                })).collect::<Vec<_>>(),
+            });
+            println!("{line}");
+        } else {
+            println!("{}: {}", file.display(), t.text.trim());
+        }
+    }
+    Ok(code)
+}
+
+/// `holomesh listen --file X.wav`: the file stands in for the microphone.
+pub async fn listen(config: Config, file: Option<PathBuf>, realtime: bool) -> anyhow::Result<ExitCode> {
+    let Some(file) = file else {
+        eprintln!(
+            "holomesh listen: this build has no microphone input (build with the `mic` feature); \
+             use --file X.wav to use a recording as the microphone"
+        );
+        return Ok(EXIT_USAGE);
+    };
+    let samples = match crate::asr::load_wav(&file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("holomesh listen: {}: {e}", file.display());
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let state = super::serve::open(&config).await?;
+    let p = pipeline(&state, Some(load_recognizer(&config)?)).await?;
+    let _refresher = p.spawn_list_refresher();
+    run_stream(&p, &samples, realtime, &file).await?;
+    Ok(0)
+}
+
+async fn run_stream(p: &VoicePipeline, samples: &[f32], realtime: bool, file: &Path) -> anyhow::Result<()> {
+    let mut endpointer = Endpointer::new(EndpointConfig::default());
+    let frame = 1600; // 100 ms
+    let mut stop = std::pin::pin!(crate::api::shutdown_signal());
+    for chunk in samples.chunks(frame) {
+        if realtime {
+            tokio::select! {
+                () = &mut stop => return Ok(()),
+                () = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
+        for event in endpointer.push(chunk) {
+            if let EndpointEvent::Utterance(u) = event {
+                handle_utterance(p, u.samples).await;
+            }
+        }
+    }
+    if let Some(u) = endpointer.finish() {
+        handle_utterance(p, u.samples).await;
+    }
+    tracing::info!(file = %file.display(), "end of recording");
+    Ok(())
+}
+
+async fn handle_utterance(p: &VoicePipeline, samples: Vec<f32>) {
+    match p.handle_audio(VoiceSource::Mic, samples).await {
+        Ok(o) => println!(
+            "[{}] heard {:?} → {} ({}) — {}",
+            o.command.status,
+            o.command.transcript,
+            o.command.intent.as_deref().unwrap_or("no intent"),
+            o.command.timings.asr.unwrap_or(0),
+            o.reply
+        ),
+        Err(e) => eprintln!("holomesh listen: {e}"),
+    }
+}

@@ -1,0 +1,29 @@
+//! The voice pipeline: audio → speech recognition → understanding → command →
+//! `VoiceCommand` row → spoken-friendly reply. Every attempt is recorded.
+
+mod actions;
+mod intents;
+mod lists;
+mod pipeline;
+mod preferences;
+mod replies;
+mod session;
+
+pub use lists::refresh_lists;
+pub use pipeline::{PipelineParts, VoiceOutcome, VoicePipeline};
+pub use preferences::parse_preferences;
+pub use replies::HELP_TEXT;
+
+/// Errors that stop the pipeline itself (not the command's own failures, which
+/// become rows with status `failed`).
+#[derive(Debug, thiserror::Error)]
+pub enum VoiceError {
+    #[error("speech recognition is not available in this build or no model is loaded")]
+    NoRecognizer,
+    #[error("speech recognition failed: {0}")]
+    Asr(String),
+    #[error("could not record the command: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("could not protect the transcript: {0}")]
+    Cipher(String),
+}
