@@ -280,7 +280,12 @@ impl VoicePipeline {
             _ => Map::new(),
         };
         if m.status == MatchStatus::NearMiss {
-            let candidates = candidate_names(&m);
+            let mut candidates = candidate_names(&m);
+            for (name, handle) in &mut candidates {
+                if let Ok(d) = self.market.store.designer_by_handle(handle).await {
+                    *name = d.display_name;
+                }
+            }
             if !candidates.is_empty() {
                 let names: Vec<String> = candidates.iter().map(|(n, _)| n.clone()).collect();
                 let reply = format!("Did you mean {}?", join_or(&names));

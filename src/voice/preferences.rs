@@ -73,9 +73,11 @@ pub fn parse_preferences(text: &str, current: &ClientPreferences, default_curren
         out.process_nodes = nodes;
     }
     let cap_words = ["under", "below", "less", "cheaper", "max", "maximum", "up", "within", "budget"];
-    if words.iter().any(|w| cap_words.contains(w)) {
-        let found = crate::nlu::money::scan(&words, default_currency.as_str());
-        if let Some((_, m)) = found.last()
+    if let Some(start) = words.iter().position(|w| cap_words.contains(w)) {
+        // The first amount said after the cap word, e.g. "under fifty dollars".
+        let found = (start + 1..words.len())
+            .find_map(|i| crate::nlu::money::scan(&words[i..], default_currency.as_str()).into_iter().next());
+        if let Some((_, m)) = found
             && let Ok(c) = m.currency.parse::<Currency>()
         {
             out.max_price = Some(Money::new(m.amount_minor, c));

@@ -1,0 +1,273 @@
+//! The voice pipeline end to end on both backends: transcripts and espeak-ng speech
+//! → the expected database state, and one `VoiceCommand` row per attempt.
+
+mod support;
+
+use holomesh::asr::{Recognizer, TranscribeOptions, WhisperRecognizer};
+use holomesh::cache::CacheBus;
+use holomesh::crypto::FieldCipher;
+use holomesh::domain::{
+    BasisPoints, Currency, Email, Handle, Id, Money, NewChip, NewUser, NotifyFrequency, PageRequest, PurchaseSource,
+    Role, User, VoiceSource, VoiceStatus,
+};
+use holomesh::market::{Market, MarketSettings};
+use holomesh::store::Store;
+use holomesh::voice::{PipelineParts, VoicePipeline};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+store_conformance!(
+    spoken_flow_subscribes_buys_only_after_yes_and_records_every_attempt,
+    unclear_names_are_asked_about_and_the_answer_resolves_them,
+    preferences_undo_repeat_and_help,
+    speech_from_espeak_changes_the_database,
+);
+
+struct World {
+    store: Arc<dyn Store>,
+    pipeline: VoicePipeline,
+    me: User,
+    alice: Id,
+}
+
+async fn designer(store: &Arc<dyn Store>, name: &str) -> Id {
+    let email = format!("{}@example.org", Handle::from_display_name(name));
+    let u = store
+        .create_user(&NewUser {
+            email: Email::parse(&email).expect("email"),
+            display_name: name.into(),
+            role: Role::Designer,
+            password_hash: None,
+        })
+        .await
+        .expect("designer");
+    store.upsert_designer_profile(u.id, &Handle::from_display_name(name), "", &[]).await.expect("profile");
+    u.id
+}
+
+async fn chip(store: &Arc<dyn Store>, designer: Id, vlnv: &str, title: &str, cents: i64) -> Id {
+    let c = store
+        .create_chip(&NewChip {
+            designer_id: designer,
+            vlnv: vlnv.parse().expect("vlnv"),
+            title: title.into(),
+            description: String::new(),
+            category: "dsp".into(),
+            process_node: "28nm".into(),
+            tags: vec![],
+            price: Money::new(cents, Currency::USD),
+            supply: None,
+            royalty_bps: BasisPoints::new(0).expect("bps"),
+            licence: "MIT".into(),
+            content_sha256: "c".repeat(64),
+            content_size: 1,
+            prev_version_id: None,
+            contributions: vec![],
+        })
+        .await
+        .expect("chip");
+    store.publish_chip(c.id).await.expect("publish");
+    c.id
+}
+
+fn recognizer() -> Option<Arc<dyn Recognizer>> {
+    static R: OnceLock<Option<Arc<dyn Recognizer>>> = OnceLock::new();
+    R.get_or_init(|| {
+        let dir = std::env::var_os("HOLOMESH_MODELS_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").unwrap_or_default();
+            std::env::var_os("XDG_DATA_HOME")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| Path::new(&home).join(".local/share"))
+                .join("holomesh/models")
+        });
+        let path = dir.join("ggml-tiny.en.bin");
+        if !path.exists() {
+            println!("SKIPPED speech part: no model at {} (run scripts/models/fetch.sh tiny.en)", path.display());
+            return None;
+        }
+        let r: Arc<dyn Recognizer> = Arc::new(WhisperRecognizer::load(&path).expect("model loads"));
+        Some(r)
+    })
+    .clone()
+}
+
+async fn world(store: Arc<dyn Store>, with_speech: bool) -> World {
+    let alice = designer(&store, "Alice Chen").await;
+    designer(&store, "Alicia Chan").await;
+    let bob = designer(&store, "Bob Martin").await;
+    chip(&store, bob, "martin.dev:dsp:falcon:1.0", "Falcon DSP", 2450).await;
+    chip(&store, alice, "chen.io:cpu:comet:1.0", "Comet CPU", 3999).await;
+    let me = store
+        .create_user(&NewUser {
+            email: Email::parse("me@holomesh.local").expect("email"),
+            display_name: "Me".into(),
+            role: Role::User,
+            password_hash: None,
+        })
+        .await
+        .expect("me");
+    store.deposit(me.id, Money::new(10_000, Currency::USD)).await.expect("deposit");
+    let cache: CacheBus = support::memory_cache();
+    let market = Market::new(store.clone(), cache, MarketSettings::default());
+    let engine = holomesh::nlu::Engine::from_dir(Path::new("grammars/en")).expect("grammars");
+    let pipeline = VoicePipeline::new(PipelineParts {
+        market,
+        engine,
+        recognizer: if with_speech { recognizer() } else { None },
+        asr_options: TranscribeOptions { threads: 2, ..TranscribeOptions::default() },
+        cipher: Arc::new(FieldCipher::new(vec![("test".into(), [7u8; 32])], "test").expect("cipher")),
+        user: me.clone(),
+        confirm_window: Duration::from_secs(60),
+    });
+    pipeline.refresh_lists().await.expect("lists");
+    World { store, pipeline, me, alice }
+}
+
+impl World {
+    async fn say(&self, text: &str) -> holomesh::voice::VoiceOutcome {
+        self.pipeline.handle_text(VoiceSource::Transcript, text).await.expect("pipeline")
+    }
+
+    async fn statuses(&self) -> Vec<VoiceStatus> {
+        let rows = self.store.list_voice_commands(self.me.id, PageRequest::first(100)).await.expect("rows").items;
+        rows.iter().rev().map(|r| r.status).collect()
+    }
+
+    async fn purchases(&self) -> usize {
+        self.store.list_purchases(self.me.id, PageRequest::first(100)).await.expect("purchases").items.len()
+    }
+}
+
+async fn spoken_flow_subscribes_buys_only_after_yes_and_records_every_attempt(store: Arc<dyn Store>) {
+    let w = world(store, false).await;
+    let o = w.say("um could you subscribe me to Alice Chen and buy anything new under fifty dollars").await;
+    assert_eq!(o.command.status, VoiceStatus::NeedsConfirmation, "{}", o.reply);
+    assert!(o.reply.contains("Alice Chen") && o.reply.ends_with("Say yes to confirm or no to cancel."), "{}", o.reply);
+    assert!(w.store.subscription(w.me.id, w.alice).await.is_err(), "nothing changes before yes");
+
+    let yes = w.say("yes").await;
+    assert_eq!(yes.command.status, VoiceStatus::Executed);
+    let sub = w.store.subscription(w.me.id, w.alice).await.expect("subscribed");
+    assert!(sub.auto_purchase);
+    assert_eq!(sub.max_price, Some(Money::new(5000, Currency::USD)));
+    let first = w.store.voice_command(o.command.id).await.expect("first row");
+    assert_eq!(first.status, VoiceStatus::Executed, "the confirmed command is marked executed");
+
+    let buy = w.say("buy the falcon dsp").await;
+    assert_eq!(buy.command.status, VoiceStatus::NeedsConfirmation);
+    w.say("no").await;
+    assert_eq!(w.purchases().await, 0, "nothing bought after no");
+    assert_eq!(w.store.voice_command(buy.command.id).await.expect("row").status, VoiceStatus::Cancelled);
+
+    w.say("buy the falcon dsp please").await;
+    let bought = w.say("yes please").await;
+    assert_eq!(bought.command.status, VoiceStatus::Executed, "{}", bought.reply);
+    let purchases = w.store.list_purchases(w.me.id, PageRequest::first(10)).await.expect("list").items;
+    assert_eq!(purchases.len(), 1);
+    assert_eq!(purchases[0].source, PurchaseSource::Voice);
+    assert_eq!(w.store.wallet(w.me.id, Currency::USD).await.expect("wallet").balance.amount_minor, 10_000 - 2450);
+
+    let weekly = w.say("set my notifications to weekly").await;
+    assert_eq!(weekly.command.status, VoiceStatus::Executed, "{}", weekly.reply);
+    assert_eq!(w.store.subscription(w.me.id, w.alice).await.expect("sub").notify, NotifyFrequency::Weekly);
+
+    let lost = w.say("what's the weather like tomorrow").await;
+    assert_eq!(lost.command.status, VoiceStatus::NotUnderstood);
+    assert!(lost.reply.contains("help"), "a failure says what to try: {}", lost.reply);
+
+    use VoiceStatus::*;
+    assert_eq!(
+        w.statuses().await,
+        vec![Executed, Executed, Cancelled, Executed, Executed, Executed, Executed, NotUnderstood],
+        "one row per attempt"
+    );
+    let row = w.store.voice_command(lost.command.id).await.expect("row");
+    assert!(!row.transcript_sealed.windows(7).any(|x| x == b"weather"), "transcripts are encrypted at rest");
+    assert_eq!(w.pipeline.open_transcript(&row).as_deref(), Some("what's the weather like tomorrow"));
+    assert!(row.timings.nlu.is_some() && row.timings.exec.is_some());
+}
+
+async fn unclear_names_are_asked_about_and_the_answer_resolves_them(store: Arc<dyn Store>) {
+    let w = world(store, false).await;
+    let q = w.say("subscribe to alice").await;
+    assert_eq!(q.command.status, VoiceStatus::NeedsConfirmation, "{}", q.reply);
+    assert!(q.reply.starts_with("Did you mean") && q.reply.contains("Alice Chen"), "{}", q.reply);
+    let a = w.say("Alice Chen").await;
+    assert_eq!(a.command.status, VoiceStatus::Executed, "{}", a.reply);
+    assert!(w.store.subscription(w.me.id, w.alice).await.is_ok());
+    // A misheard name that is close enough is resolved without asking.
+    let unsub = w.say("unsubscribe from alice ken").await;
+    assert_eq!(unsub.command.status, VoiceStatus::Executed, "{}", unsub.reply);
+    assert!(w.store.subscription(w.me.id, w.alice).await.is_err());
+}
+
+async fn preferences_undo_repeat_and_help(store: Arc<dyn Store>) {
+    let w = world(store, false).await;
+    let p = w.say("I prefer low-power RISC-V designs under fifty dollars").await;
+    assert_eq!(p.command.status, VoiceStatus::Executed, "{}", p.reply);
+    let prefs = w.store.client_preferences(w.me.id).await.expect("prefs");
+    assert_eq!(prefs.categories, vec!["risc-v".to_owned()]);
+    assert_eq!(prefs.keywords, vec!["low-power".to_owned()]);
+    assert_eq!(prefs.max_price, Some(Money::new(5000, Currency::USD)));
+    let again = w.say("say that again").await;
+    assert_eq!(again.reply, p.reply);
+    let undo = w.say("undo that").await;
+    assert_eq!(undo.command.status, VoiceStatus::Executed, "{}", undo.reply);
+    assert!(w.store.client_preferences(w.me.id).await.expect("prefs").categories.is_empty());
+    let nothing = w.say("undo").await;
+    assert!(nothing.reply.contains("nothing"), "{}", nothing.reply);
+    let help = w.say("what can I say").await;
+    assert!(help.reply.contains("subscribe"), "{}", help.reply);
+    let balance = w.say("how much money do I have").await;
+    assert_eq!(balance.reply, "You have 100 dollars in your wallet.");
+}
+
+fn espeak(dir: &Path, name: &str, text: &str) -> Vec<f32> {
+    let raw = dir.join(format!("{name}.raw.wav"));
+    let wav = dir.join(format!("{name}.wav"));
+    let ok =
+        std::process::Command::new("espeak-ng").args(["-v", "en-us", "-s", "150", "-w"]).arg(&raw).arg(text).status();
+    assert!(ok.is_ok_and(|s| s.success()), "espeak-ng is needed (scripts/setup.sh installs it)");
+    let ok = std::process::Command::new("sox")
+        .arg(&raw)
+        .args(["-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&wav)
+        .args(["pad", "0.3", "0.4"])
+        .status();
+    assert!(ok.is_ok_and(|s| s.success()), "sox is needed (scripts/setup.sh installs it)");
+    holomesh::asr::load_wav(&wav).expect("wav")
+}
+
+async fn speech_from_espeak_changes_the_database(store: Arc<dyn Store>) {
+    if recognizer().is_none() {
+        return;
+    }
+    let w = world(store, true).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let hear = |name: &str, text: &str| espeak(dir.path(), name, text);
+    let o = w
+        .pipeline
+        .handle_audio(VoiceSource::Mic, hear("sub", "subscribe to alice chen and buy anything new under fifty dollars"))
+        .await
+        .expect("audio");
+    assert_eq!(o.command.intent.as_deref(), Some("SubscribeToDesigner"), "heard {:?}", o.command.transcript);
+    assert_eq!(o.command.status, VoiceStatus::NeedsConfirmation);
+    assert!(o.command.timings.asr.is_some() && o.command.timings.audio.is_some());
+    w.pipeline.handle_audio(VoiceSource::Mic, hear("yes", "yes")).await.expect("audio");
+    let sub = w.store.subscription(w.me.id, w.alice).await.expect("subscribed by voice");
+    assert_eq!(sub.max_price, Some(Money::new(5000, Currency::USD)));
+
+    let b = w.pipeline.handle_audio(VoiceSource::Mic, hear("buy", "buy the falcon dsp")).await.expect("audio");
+    assert_eq!(b.command.intent.as_deref(), Some("BuyChip"), "heard {:?}", b.command.transcript);
+    w.pipeline.handle_audio(VoiceSource::Mic, hear("no", "no")).await.expect("audio");
+    assert_eq!(w.purchases().await, 0, "nothing bought after no");
+
+    let noise = w
+        .pipeline
+        .handle_audio(VoiceSource::Mic, hear("weather", "what's the weather like tomorrow"))
+        .await
+        .expect("audio");
+    assert_eq!(noise.command.status, VoiceStatus::NotUnderstood, "heard {:?}", noise.command.transcript);
+    assert_eq!(w.statuses().await.len(), 5, "one row per spoken attempt");
+}
