@@ -271,3 +271,55 @@ async fn speech_from_espeak_changes_the_database(store: Arc<dyn Store>) {
     assert_eq!(noise.command.status, VoiceStatus::NotUnderstood, "heard {:?}", noise.command.transcript);
     assert_eq!(w.statuses().await.len(), 5, "one row per spoken attempt");
 }
+
+#[path = "wyoming_support/python.rs"]
+mod python;
+
+/// Home Assistant's side, played by the real PyPI `wyoming` client: audio in →
+/// transcript, transcript in → handled with the reply text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wyoming_client_gets_transcripts_and_handled_replies() {
+    if recognizer().is_none() {
+        return;
+    }
+    let python = match tokio::task::spawn_blocking(python::python_with_wyoming).await.expect("setup") {
+        Ok(p) => p,
+        Err(reason) => {
+            eprintln!("SKIPPED wyoming_client_gets_transcripts_and_handled_replies: {reason}");
+            return;
+        }
+    };
+    let (store, _dir) = support::sqlite_store().await;
+    let w = world(store, true).await;
+    let pipeline = Arc::new(w.pipeline);
+    let handler = Arc::new(holomesh::wyoming::pipeline_handler::PipelineHandler::new(pipeline));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(holomesh::wyoming::serve(
+        listener,
+        handler,
+        holomesh::wyoming::pipeline_handler::service_info("tiny.en"),
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let dir = tempfile::tempdir().expect("dir");
+    espeak(dir.path(), "balance", "what's my balance");
+    let wav = dir.path().join("balance.wav");
+    let run = tokio::process::Command::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/wyoming_pipeline_check.py"))
+        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--wav"])
+        .arg(&wav)
+        .args(["--expect-words", "balance"])
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(120), run).await.expect("in time").expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "wyoming check failed:\n{stdout}");
+    let rows = w.store.list_voice_commands(w.me.id, PageRequest::first(10)).await.expect("rows").items;
+    assert!(rows.iter().any(|r| r.source == VoiceSource::Wyoming), "handled transcripts are recorded");
+    let _ = stop_tx.send(());
+    let _ = server.await;
+}

@@ -28,7 +28,36 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
         cache = state.cache.cache.backend_name(),
         "serving"
     );
-    api::serve_on(listener, state, api::shutdown_signal()).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let worker = crate::market::OutboxWorker::new(super::voice::market_of(&state)?);
+    let worker = tokio::spawn(worker.run(std::time::Duration::from_millis(500), stopped()));
+    let wyoming = match crate::wyoming::pipeline_handler::bind_address(&config.wyoming.bind) {
+        Some(addr) => {
+            let pipeline = super::voice::pipeline(&state, Some(super::voice::load_recognizer(&config)?)).await?;
+            let _refresher = pipeline.spawn_list_refresher();
+            let l = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+            tracing::info!(addr = %l.local_addr()?, "wyoming server listening");
+            let handler = std::sync::Arc::new(crate::wyoming::pipeline_handler::PipelineHandler::new(pipeline));
+            let info = crate::wyoming::pipeline_handler::service_info(&config.asr.model);
+            Some(tokio::spawn(crate::wyoming::serve(l, handler, info, stopped())))
+        }
+        None => None,
+    };
+    api::serve_on(listener, state, async move {
+        api::shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await?;
+    let _ = worker.await;
+    if let Some(w) = wyoming {
+        let _ = w.await;
+    }
     Ok(0)
 }
 

@@ -139,6 +139,32 @@ impl VoicePipeline {
         self.handle_text_timed(source, transcript.text.trim(), Some(audio_ms), Some(asr_ms)).await
     }
 
+    /// Speech to text only (for clients that want the transcript, e.g. Home Assistant's
+    /// speech-to-text), biased with the same prompt as the pipeline.
+    pub async fn transcribe(&self, samples: Vec<f32>) -> Result<String, VoiceError> {
+        let recognizer = self.recognizer.clone().ok_or(VoiceError::NoRecognizer)?;
+        let mut options = self.asr_options.clone();
+        if options.initial_prompt.is_none() {
+            options.initial_prompt = Some(self.initial_prompt());
+        }
+        let t = tokio::task::spawn_blocking(move || recognizer.transcribe(&samples, &options))
+            .await
+            .map_err(|e| VoiceError::Asr(e.to_string()))?
+            .map_err(|e| VoiceError::Asr(e.to_string()))?;
+        Ok(t.text.trim().to_owned())
+    }
+
+    /// Understanding only: the intent name and slots of `text`, if any.
+    pub fn understand(&self, text: &str) -> Option<(String, Map<String, Value>)> {
+        let engine = self.engine.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let m = engine.recognize(text, &Default::default())?;
+        let slots = match serde_json::to_value(&m.slots) {
+            Ok(Value::Object(o)) => o,
+            _ => Map::new(),
+        };
+        Some((m.intent, slots))
+    }
+
     /// Handles a transcript (from speech recognition or forwarded by a client).
     pub async fn handle_text(&self, source: VoiceSource, text: &str) -> Result<VoiceOutcome, VoiceError> {
         self.handle_text_timed(source, text, None, None).await

@@ -11,6 +11,7 @@ pub mod events;
 pub mod frame;
 pub mod handler;
 pub mod info;
+pub mod pipeline_handler;
 pub mod resample;
 pub mod server;
 

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_handler;
+pub mod python;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
