@@ -44,16 +44,32 @@ async fn main() -> anyhow::Result<()> {
     for name in ["Alice Chen", "Bob Martin", "Carol Diaz"] {
         let email = format!("{}@example.org", Handle::from_display_name(name));
         let u = store
-            .create_user(&NewUser { email: Email::parse(&email)?, display_name: name.into(), role: Role::Designer, password_hash: None })
+            .create_user(&NewUser {
+                email: Email::parse(&email)?,
+                display_name: name.into(),
+                role: Role::Designer,
+                password_hash: None,
+            })
             .await?;
         store.upsert_designer_profile(u.id, &Handle::from_display_name(name), "", &[]).await?;
     }
     let me = store
-        .create_user(&NewUser { email: Email::parse("me@holomesh.local")?, display_name: "Me".into(), role: Role::User, password_hash: None })
+        .create_user(&NewUser {
+            email: Email::parse("me@holomesh.local")?,
+            display_name: "Me".into(),
+            role: Role::User,
+            password_hash: None,
+        })
         .await?;
     store.deposit(me.id, Money::new(100_000, Currency::USD)).await?;
     let mem = Arc::new(MemoryCache::new(1000));
-    let market = Market::new(store.clone(), CacheBus { cache: mem.clone(), bus: mem }, MarketSettings::default());
+    let cipher = Arc::new(FieldCipher::new(vec![("bench".into(), [1u8; 32])], "bench")?);
+    let market = Market::new(
+        store.clone(),
+        CacheBus { cache: mem.clone(), bus: mem },
+        MarketSettings::default(),
+        cipher.clone(),
+    );
     let load = Instant::now();
     let recognizer: Arc<dyn Recognizer> = Arc::new(WhisperRecognizer::load(&model)?);
     let load_ms = load.elapsed().as_millis();
@@ -63,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
         engine: holomesh::nlu::Engine::from_dir(std::path::Path::new("grammars/en"))?,
         recognizer: Some(recognizer),
         asr_options: TranscribeOptions { threads, ..TranscribeOptions::default() },
-        cipher: Arc::new(FieldCipher::new(vec![("bench".into(), [1u8; 32])], "bench")?),
+        cipher,
         user: me,
         confirm_window: Duration::from_secs(60),
     });
@@ -90,7 +106,11 @@ async fn main() -> anyhow::Result<()> {
             audio_s += secs;
             if _round == 0 {
                 let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-                println!("{name:<44} {secs:>7.2} {e2e:>8.0} {:>6}  {:?}", o.command.timings.asr.unwrap_or(0), o.command.transcript);
+                println!(
+                    "{name:<44} {secs:>7.2} {e2e:>8.0} {:>6}  {:?}",
+                    o.command.timings.asr.unwrap_or(0),
+                    o.command.transcript
+                );
             }
         }
     }

@@ -277,30 +277,23 @@ impl Config {
     /// keeps decrypting across restarts.
     pub fn field_cipher(&self) -> Result<crate::crypto::FieldCipher, ConfigError> {
         let keys: Vec<(String, String)> =
-            self.security.field_keys.iter().map(|(id, k)| (id.clone(), k.expose().to_owned())).collect();
+            self.security.field_keys.iter().map(|(id, k)| (id.clone(), k.expose().trim().to_owned())).collect();
         if !keys.is_empty() {
-            let active = if self.security.active_field_key.is_empty() {
-                keys.last().map(|(id, _)| id.clone()).unwrap_or_default()
-            } else {
-                self.security.active_field_key.clone()
+            let active = match (self.security.active_field_key.trim(), keys.as_slice()) {
+                ("", [(only, _)]) => only.clone(),
+                ("", _) => {
+                    return Err(ConfigError::Invalid(
+                        "security.active_field_key must name one of several security.field_keys".into(),
+                    ));
+                }
+                (id, _) => id.to_owned(),
             };
             return crate::crypto::FieldCipher::from_config(&keys, &active)
                 .map_err(|e| ConfigError::Invalid(format!("security.field_keys: {e}")));
         }
         let path = self.data_dir().join("field.key");
-        let key = match std::fs::read_to_string(&path) {
-            Ok(k) => k.trim().to_owned(),
-            Err(_) => {
-                std::fs::create_dir_all(self.data_dir())
-                    .map_err(|e| ConfigError::Invalid(format!("cannot create {}: {e}", self.data_dir().display())))?;
-                let key = crate::crypto::generate_key();
-                write_private(&path, &key)
-                    .map_err(|e| ConfigError::Invalid(format!("cannot write {}: {e}", path.display())))?;
-                // Another process may have won the race: use whatever is on disk.
-                std::fs::read_to_string(&path).map(|k| k.trim().to_owned()).unwrap_or(key)
-            }
-        };
-        crate::crypto::FieldCipher::from_config(&[("local".to_owned(), key)], "local")
+        let key = local_field_key(&path).map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+        crate::crypto::FieldCipher::from_config(&[(LOCAL_KEY_ID.to_owned(), key)], LOCAL_KEY_ID)
             .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))
     }
 
@@ -310,18 +303,50 @@ impl Config {
     }
 }
 
-/// Creates `path` with `text`, readable only by its owner; fails if it exists.
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+/// Key id of the key kept in `<data_dir>/field.key`.
+const LOCAL_KEY_ID: &str = "local";
+
+/// Reads the key in `path`, creating it first if there is no such file. Any other
+/// read error is reported rather than papered over with a new key, which would make
+/// everything sealed so far unreadable.
+fn local_field_key(path: &std::path::Path) -> std::io::Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(k) if !k.trim().is_empty() => return Ok(k.trim().to_owned()),
+        Ok(_) => return Err(std::io::Error::other("the key file is empty; restore it from a backup")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    create_private_once(path, &crate::crypto::generate_key())?;
+    // Whoever created the file first won: everyone uses what is on disk.
+    let key = std::fs::read_to_string(path)?;
+    Ok(key.trim().to_owned())
+}
+
+/// Atomically creates `path` holding `text`, readable only by its owner: the text is
+/// written to a private temporary file beside it, which is then hard-linked into
+/// place. Readers never see a partial file; if `path` already exists it is kept.
+fn create_private_once(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
+    let dir = path.parent().unwrap_or_else(|| std::path::Path::new("."));
+    let tmp = dir.join(format!(".field.key.{}.tmp", uuid::Uuid::now_v7().simple()));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    match opts.open(path) {
-        Ok(mut f) => f.write_all(text.as_bytes()),
+    let written = opts.open(&tmp).and_then(|mut f| {
+        f.write_all(text.as_bytes())?;
+        f.write_all(b"\n")?;
+        f.sync_all()
+    });
+    let linked = written.and_then(|()| match std::fs::hard_link(&tmp, path) {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
-    }
+        other => other,
+    });
+    let _ = std::fs::remove_file(&tmp);
+    linked
 }
 
 fn default_data_dir() -> Result<PathBuf, ConfigError> {
@@ -336,10 +361,18 @@ fn default_data_dir() -> Result<PathBuf, ConfigError> {
 mod tests {
     use super::*;
 
+    /// The field-key tests run beside one that sets `HOLOMESH_SECURITY__*` (figment's
+    /// `Jail` changes the process environment), so they drop configured keys.
+    fn without_configured_keys(mut cfg: Config) -> Config {
+        cfg.security.field_keys.clear();
+        cfg.security.active_field_key.clear();
+        cfg
+    }
+
     #[test]
     fn defaults_parse_and_point_at_sqlite() -> Result<(), ConfigError> {
         let dir = PathBuf::from("/tmp/holomesh-config-test");
-        let cfg = Config::load(None, Some(dir.clone()))?;
+        let cfg = without_configured_keys(Config::load(None, Some(dir.clone()))?);
         assert_eq!(cfg.data_dir(), dir);
         assert_eq!(cfg.database_url().expose(), "sqlite:///tmp/holomesh-config-test/holomesh.db");
         assert!(cfg.cache_url().is_none());
@@ -368,7 +401,7 @@ mod tests {
     #[test]
     fn field_key_is_created_once_and_reused() -> Result<(), ConfigError> {
         let dir = std::env::temp_dir().join(format!("hm-key-{}", uuid::Uuid::now_v7().simple()));
-        let cfg = Config::load(None, Some(dir.clone()))?;
+        let cfg = without_configured_keys(Config::load(None, Some(dir.clone()))?);
         let sealed = cfg.field_cipher()?.seal(b"secret", b"aad").map_err(|e| ConfigError::Invalid(e.to_string()))?;
         let again = cfg.field_cipher()?;
         assert_eq!(again.open(&sealed, b"aad").map(|p| p.to_vec()).ok(), Some(b"secret".to_vec()));
@@ -380,6 +413,67 @@ mod tests {
         }
         let _ = std::fs::remove_dir_all(dir);
         Ok(())
+    }
+
+    #[test]
+    fn field_key_file_is_shared_by_concurrent_first_users() -> Result<(), ConfigError> {
+        let dir = std::env::temp_dir().join(format!("hm-key-{}", uuid::Uuid::now_v7().simple()));
+        let cfg = without_configured_keys(Config::load(None, Some(dir.clone()))?);
+        let ciphers = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8).map(|_| s.spawn(|| cfg.field_cipher())).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().map_err(|_| ConfigError::Invalid("thread panicked".into()))?)
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        let sealed = ciphers[0].seal(b"secret", b"aad").map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        for c in &ciphers {
+            assert_eq!(c.open(&sealed, b"aad").map(|p| p.to_vec()).ok(), Some(b"secret".to_vec()));
+        }
+        let leftovers = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        let _ = std::fs::remove_dir_all(dir);
+        assert_eq!(leftovers, 1, "only field.key is left: no temporary files");
+        Ok(())
+    }
+
+    #[test]
+    fn an_empty_field_key_file_is_an_error_not_a_new_key() -> Result<(), ConfigError> {
+        let dir = std::env::temp_dir().join(format!("hm-key-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        std::fs::write(dir.join("field.key"), "").map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let cfg = without_configured_keys(Config::load(None, Some(dir.clone()))?);
+        let err = cfg.field_cipher().err().map(|e| e.to_string()).unwrap_or_default();
+        let after = std::fs::read_to_string(dir.join("field.key")).unwrap_or_default();
+        let _ = std::fs::remove_dir_all(dir);
+        assert!(err.contains("empty"), "{err}");
+        assert!(after.is_empty(), "the file is left for the operator to restore");
+        Ok(())
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn configured_field_keys_are_used_and_never_printed() {
+        let one = crate::crypto::generate_key();
+        let two = crate::crypto::generate_key();
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HOLOMESH_SECURITY__FIELD_KEYS", format!("{{k1=\"{one}\"}}"));
+            let cfg = Config::load(None, Some(PathBuf::from("/nonexistent/hm"))).map_err(|e| e.to_string())?;
+            let cipher = cfg.field_cipher().map_err(|e| e.to_string())?;
+            assert_eq!(cipher.active_key_id(), "k1", "a single key is active without naming it");
+            let shown = format!("{cfg:?}");
+            assert!(shown.contains("k1") && !shown.contains(&one), "{shown}");
+
+            jail.set_env("HOLOMESH_SECURITY__FIELD_KEYS", format!("{{k1=\"{one}\", k2=\"{two}\"}}"));
+            let cfg = Config::load(None, Some(PathBuf::from("/nonexistent/hm"))).map_err(|e| e.to_string())?;
+            assert!(cfg.field_cipher().is_err(), "several keys need active_field_key");
+            jail.set_env("HOLOMESH_SECURITY__ACTIVE_FIELD_KEY", "k2");
+            let cfg = Config::load(None, Some(PathBuf::from("/nonexistent/hm"))).map_err(|e| e.to_string())?;
+            let cipher = cfg.field_cipher().map_err(|e| e.to_string())?;
+            assert_eq!(cipher.active_key_id(), "k2");
+            let shown = format!("{cfg:?}");
+            assert!(!shown.contains(&one) && !shown.contains(&two), "{shown}");
+            Ok(())
+        });
     }
 
     #[test]

@@ -109,14 +109,15 @@ async fn world(store: Arc<dyn Store>, with_speech: bool) -> World {
         .expect("me");
     store.deposit(me.id, Money::new(10_000, Currency::USD)).await.expect("deposit");
     let cache: CacheBus = support::memory_cache();
-    let market = Market::new(store.clone(), cache, MarketSettings::default());
+    let cipher = Arc::new(FieldCipher::new(vec![("test".into(), [7u8; 32])], "test").expect("cipher"));
+    let market = Market::new(store.clone(), cache, MarketSettings::default(), cipher.clone());
     let engine = holomesh::nlu::Engine::from_dir(Path::new("grammars/en")).expect("grammars");
     let pipeline = VoicePipeline::new(PipelineParts {
         market,
         engine,
         recognizer: if with_speech { recognizer() } else { None },
         asr_options: TranscribeOptions { threads: 2, ..TranscribeOptions::default() },
-        cipher: Arc::new(FieldCipher::new(vec![("test".into(), [7u8; 32])], "test").expect("cipher")),
+        cipher,
         user: me.clone(),
         confirm_window: Duration::from_secs(60),
     });

@@ -1,7 +1,9 @@
 //! The HTTP adapter (axum): router, shared state and the server loop.
 
+pub mod device_auth;
 mod ops;
 mod problem;
+mod voice;
 
 pub use problem::Problem;
 
@@ -28,6 +30,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub cache: CacheBus,
     pub config: Arc<Config>,
+    /// The voice pipelines, when this server runs them.
+    pub voice: Option<Arc<crate::voice::VoiceHub>>,
 }
 
 /// Builds the full router with its middleware.
@@ -37,6 +41,7 @@ pub fn router(state: AppState) -> Router {
     let header = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(ops::routes())
+        .merge(voice::routes())
         .fallback(|| async { Problem::not_found("no such endpoint") })
         .with_state(state)
         .layer(middleware::from_fn(track_metrics))

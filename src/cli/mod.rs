@@ -4,6 +4,7 @@ mod demo;
 mod intent;
 mod models;
 mod serve;
+mod tokens;
 mod voice;
 
 use crate::config::Config;
@@ -47,6 +48,9 @@ pub enum Command {
         /// Play the file at real-time pace instead of as fast as possible.
         #[arg(long)]
         realtime: bool,
+        /// Speak each reply aloud with espeak-ng.
+        #[arg(long)]
+        speak: bool,
     },
     /// Speech to text for WAV files.
     Transcribe {
@@ -71,6 +75,9 @@ pub enum Command {
         /// Print the stored command as JSON.
         #[arg(long)]
         json: bool,
+        /// Speak the reply aloud with espeak-ng.
+        #[arg(long)]
+        speak: bool,
         text: String,
     },
     /// Obtain and list speech models.
@@ -90,6 +97,26 @@ pub enum Command {
     /// Administration.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Device tokens with which the daemon, home assistants and scripts act for a user.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token (printed once) for the voice user or `--email`.
+    Create {
+        #[arg(long, default_value = "voice daemon")]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        id: String,
+        #[arg(long)]
+        email: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,9 +155,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { bind } => serve::serve(config, bind).await,
         Command::Migrate => serve::migrate(config).await,
         Command::Demo => demo::run(config).await,
-        Command::Say { text, json } => voice::say(config, &text, json).await,
+        Command::Token(TokenCommand::Create { name, email }) => tokens::create(config, &name, email.as_deref()).await,
+        Command::Token(TokenCommand::Revoke { id, email }) => tokens::revoke(config, &id, email.as_deref()).await,
+        Command::Say { text, json, speak } => voice::say(config, &text, json, speak).await,
         Command::Transcribe { files, json } => voice::transcribe(&config, &files, json),
-        Command::Listen { file, realtime } => voice::listen(config, file, realtime).await,
+        Command::Listen { file, realtime, speak } => voice::listen(config, file, realtime, speak).await,
         Command::Models(ModelsCommand::Fetch { name }) => models::fetch(&config, &name),
         Command::Models(ModelsCommand::List) => models::list(&config),
         Command::Verify { record, file, json } => {

@@ -15,12 +15,12 @@ pub async fn open(config: &Config) -> anyhow::Result<api::AppState> {
     let cache = cache::connect(cache_url.as_ref()).await.with_context(|| {
         format!("cannot connect to cache {}", cache_url.as_ref().map(|u| u.redacted()).unwrap_or_default())
     })?;
-    Ok(api::AppState { store, cache, config: Arc::new(config.clone()) })
+    Ok(api::AppState { store, cache, config: Arc::new(config.clone()), voice: None })
 }
 
 pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitCode> {
     let addr = bind.unwrap_or_else(|| config.server.bind.clone());
-    let state = open(&config).await?;
+    let mut state = open(&config).await?;
     let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(
         addr = %listener.local_addr()?,
@@ -37,10 +37,19 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
     };
     let worker = crate::market::OutboxWorker::new(super::voice::market_of(&state)?);
     let worker = tokio::spawn(worker.run(std::time::Duration::from_millis(500), stopped()));
-    let wyoming = match crate::wyoming::pipeline_handler::bind_address(&config.wyoming.bind) {
+    let wyoming_addr = crate::wyoming::pipeline_handler::bind_address(&config.wyoming.bind);
+    let model = super::models::model_path(&config, &config.asr.model);
+    let recognizer = if wyoming_addr.is_some() || model.exists() {
+        Some(super::voice::load_recognizer(&config)?)
+    } else {
+        tracing::warn!(model = %model.display(), "no speech model: /v1/voice/audio is off until `holomesh models fetch`");
+        None
+    };
+    let hub = Arc::new(super::voice::hub(&state, recognizer)?);
+    state.voice = Some(hub.clone());
+    let wyoming = match wyoming_addr {
         Some(addr) => {
-            let pipeline = super::voice::pipeline(&state, Some(super::voice::load_recognizer(&config)?)).await?;
-            let _refresher = pipeline.spawn_list_refresher();
+            let pipeline = hub.pipeline_for(&super::voice::voice_user(&state).await?).await?;
             let l = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             tracing::info!(addr = %l.local_addr()?, "wyoming server listening");
             let handler = std::sync::Arc::new(crate::wyoming::pipeline_handler::PipelineHandler::new(pipeline));

@@ -41,6 +41,7 @@ pub fn market_of(state: &AppState) -> anyhow::Result<Market> {
         state.store.clone(),
         state.cache.clone(),
         MarketSettings { currency, platform_fee_bps: state.config.market.platform_fee_bps },
+        Arc::new(state.config.field_cipher()?),
     ))
 }
 
@@ -55,15 +56,31 @@ pub fn asr_options(config: &Config) -> TranscribeOptions {
     TranscribeOptions { threads: config.asr_threads(), ..TranscribeOptions::default() }
 }
 
-/// Builds the pipeline for the configured user, with name lists loaded from the store.
-pub async fn pipeline(state: &AppState, recognizer: Option<Arc<dyn Recognizer>>) -> anyhow::Result<Arc<VoicePipeline>> {
+fn engine(config: &Config) -> anyhow::Result<crate::nlu::Engine> {
     let options = crate::nlu::EngineOptions {
-        default_currency: state.config.market.currency.clone(),
+        default_currency: config.market.currency.clone(),
         ..crate::nlu::EngineOptions::default()
     };
     let grammars = super::intent::default_grammars();
-    let engine = crate::nlu::cli::build_engine(&grammars, None, options)
-        .with_context(|| format!("cannot load the grammars in {}", grammars.display()))?;
+    crate::nlu::cli::build_engine(&grammars, None, options)
+        .with_context(|| format!("cannot load the grammars in {}", grammars.display()))
+}
+
+/// Pipelines for every user of a server, sharing the model and grammar.
+pub fn hub(state: &AppState, recognizer: Option<Arc<dyn Recognizer>>) -> anyhow::Result<crate::voice::VoiceHub> {
+    Ok(crate::voice::VoiceHub::new(
+        market_of(state)?,
+        engine(&state.config)?,
+        recognizer,
+        asr_options(&state.config),
+        Arc::new(state.config.field_cipher()?),
+        Duration::from_secs(60),
+    ))
+}
+
+/// Builds the pipeline for the configured user, with name lists loaded from the store.
+pub async fn pipeline(state: &AppState, recognizer: Option<Arc<dyn Recognizer>>) -> anyhow::Result<Arc<VoicePipeline>> {
+    let engine = engine(&state.config)?;
     let user = voice_user(state).await?;
     let pipeline = Arc::new(VoicePipeline::new(PipelineParts {
         market: market_of(state)?,
@@ -86,11 +103,22 @@ pub fn print_outcome(o: &VoiceOutcome, json: bool) {
     }
 }
 
-pub async fn say(config: Config, text: &str, json: bool) -> anyhow::Result<ExitCode> {
+/// Speaks a reply through espeak-ng (when the daemon owns a speaker).
+pub async fn speak(text: &str) {
+    let run = tokio::process::Command::new("espeak-ng").args(["-v", "en-us", "-s", "165"]).arg(text).status().await;
+    if let Err(e) = run {
+        tracing::warn!(error = %e, "cannot speak the reply: is espeak-ng installed?");
+    }
+}
+
+pub async fn say(config: Config, text: &str, json: bool, speak_reply: bool) -> anyhow::Result<ExitCode> {
     let state = super::serve::open(&config).await?;
     let p = pipeline(&state, None).await?;
     let outcome = p.handle_text(VoiceSource::Transcript, text).await?;
     print_outcome(&outcome, json);
+    if speak_reply {
+        speak(&outcome.reply).await;
+    }
     Ok(0)
 }
 
@@ -136,7 +164,12 @@ pub fn transcribe(config: &Config, files: &[PathBuf], json: bool) -> anyhow::Res
 }
 
 /// `holomesh listen --file X.wav`: the file stands in for the microphone.
-pub async fn listen(config: Config, file: Option<PathBuf>, realtime: bool) -> anyhow::Result<ExitCode> {
+pub async fn listen(
+    config: Config,
+    file: Option<PathBuf>,
+    realtime: bool,
+    speak_replies: bool,
+) -> anyhow::Result<ExitCode> {
     let Some(file) = file else {
         eprintln!(
             "holomesh listen: this build has no microphone input (build with the `mic` feature); \
@@ -154,11 +187,17 @@ pub async fn listen(config: Config, file: Option<PathBuf>, realtime: bool) -> an
     let state = super::serve::open(&config).await?;
     let p = pipeline(&state, Some(load_recognizer(&config)?)).await?;
     let _refresher = p.spawn_list_refresher();
-    run_stream(&p, &samples, realtime, &file).await?;
+    run_stream(&p, &samples, realtime, speak_replies, &file).await?;
     Ok(0)
 }
 
-async fn run_stream(p: &VoicePipeline, samples: &[f32], realtime: bool, file: &Path) -> anyhow::Result<()> {
+async fn run_stream(
+    p: &VoicePipeline,
+    samples: &[f32],
+    realtime: bool,
+    speak_replies: bool,
+    file: &Path,
+) -> anyhow::Result<()> {
     let mut endpointer = Endpointer::new(EndpointConfig::default());
     let frame = 1600; // 100 ms
     let mut stop = std::pin::pin!(crate::api::shutdown_signal());
@@ -171,27 +210,32 @@ async fn run_stream(p: &VoicePipeline, samples: &[f32], realtime: bool, file: &P
         }
         for event in endpointer.push(chunk) {
             if let EndpointEvent::Utterance(u) = event {
-                handle_utterance(p, u.samples).await;
+                handle_utterance(p, u.samples, speak_replies).await;
             }
         }
     }
     if let Some(u) = endpointer.finish() {
-        handle_utterance(p, u.samples).await;
+        handle_utterance(p, u.samples, speak_replies).await;
     }
     tracing::info!(file = %file.display(), "end of recording");
     Ok(())
 }
 
-async fn handle_utterance(p: &VoicePipeline, samples: Vec<f32>) {
+async fn handle_utterance(p: &VoicePipeline, samples: Vec<f32>, speak_reply: bool) {
     match p.handle_audio(VoiceSource::Mic, samples).await {
-        Ok(o) => println!(
-            "[{}] heard {:?} → {} ({}) — {}",
-            o.command.status,
-            o.command.transcript,
-            o.command.intent.as_deref().unwrap_or("no intent"),
-            o.command.timings.asr.unwrap_or(0),
-            o.reply
-        ),
+        Ok(o) => {
+            if speak_reply {
+                speak(&o.reply).await;
+            }
+            println!(
+                "[{}] heard {:?} → {} ({}) — {}",
+                o.command.status,
+                o.command.transcript,
+                o.command.intent.as_deref().unwrap_or("no intent"),
+                o.command.timings.asr.unwrap_or(0),
+                o.reply
+            )
+        }
         Err(e) => eprintln!("holomesh listen: {e}"),
     }
 }

@@ -1,6 +1,7 @@
 //! Plain domain types and their validation rules; no I/O lives here.
 
 mod bps;
+mod community;
 mod email;
 mod entities;
 mod handle;
@@ -11,6 +12,7 @@ mod role;
 mod vlnv;
 
 pub use bps::{BasisPoints, BpsError};
+pub use community::*;
 pub use email::{Email, EmailError};
 pub use entities::*;
 pub use handle::{Handle, HandleError};

@@ -1,7 +1,10 @@
-//! Publishing chips: validation of drafts, publishing and retiring by their designer.
+//! Publishing chips: validation of drafts, publishing with a signed record, and
+//! custody of the designers' signing keys.
 
 use super::{Market, MarketError};
-use crate::domain::{BasisPoints, Chip, Contribution, Id, Money, NewChip, Role, User, Vlnv};
+use crate::domain::{BasisPoints, Chip, ChipStatus, Contribution, Id, Money, NewChip, Role, User, Vlnv};
+use crate::nft::{self, Author, ChipRecordInput, DesignerKeys};
+use crate::store::StoreError;
 
 /// What a designer submits for a new chip.
 #[derive(Debug, Clone)]
@@ -29,6 +32,22 @@ pub struct Catalog<'a> {
 
 fn invalid(msg: impl Into<String>) -> MarketError {
     MarketError::Invalid(msg.into())
+}
+
+/// A failure that is the system's, not the caller's (keys that do not open, a record
+/// that does not sign); reported as an internal error.
+fn internal(msg: impl Into<String>) -> MarketError {
+    MarketError::Store(StoreError::Corrupt(msg.into()))
+}
+
+/// Where a chip's page lives; the record's `external_url`.
+fn chip_url(chip_id: Id) -> String {
+    format!("https://holomesh.dev/chips/{chip_id}")
+}
+
+/// The AAD that binds a sealed private key to its designer's row.
+fn private_key_aad(user_id: Id) -> String {
+    format!("designer_profiles.private_key:{user_id}")
 }
 
 impl Catalog<'_> {
@@ -60,11 +79,18 @@ impl Catalog<'_> {
         if d.content_size < 0 {
             return Err(invalid("content_size must not be negative"));
         }
+        if u64::try_from(d.content_size).is_ok_and(|n| n > nft::rules::MAX_CONTENT_SIZE) {
+            return Err(invalid("content_size must be at most 2^53 bytes"));
+        }
         if d.tags.len() > 20 || d.tags.iter().any(|t| t.is_empty() || t.len() > 40) {
             return Err(invalid("at most 20 tags of 1 to 40 characters"));
         }
+        if let Some(licence) = &d.licence {
+            nft::rules::check_licence(licence).map_err(invalid)?;
+        }
         let mut contributions = Vec::with_capacity(d.ip_blocks.len());
         let mut total: i64 = i64::from(self.market.settings.platform_fee_bps);
+        let mut others: i64 = 0;
         for (handle, block, share) in &d.ip_blocks {
             let share = BasisPoints::new(*share).map_err(|e| invalid(e.to_string()))?;
             if share.get() == 0 {
@@ -75,6 +101,9 @@ impl Catalog<'_> {
                 .designer_by_handle(handle)
                 .await
                 .map_err(|e| MarketError::from_store("contributing designer", e))?;
+            if designer.user_id != actor.id {
+                others += i64::from(share.get());
+            }
             let vlnv = Vlnv::parse(block).map_err(|e| invalid(format!("IP block: {e}")))?;
             contributions.push(Contribution { contributor_id: designer.user_id, vlnv, share_bps: share });
         }
@@ -82,6 +111,9 @@ impl Catalog<'_> {
             return Err(invalid(format!(
                 "IP-block shares and the platform fee add up to {total} bps, more than 10000"
             )));
+        }
+        if others >= 10_000 {
+            return Err(invalid("other designers' IP-block shares must leave you at least 1 bps as an author"));
         }
         let prev_version_id = match &d.prev_version {
             Some(v) => Some(self.find_by_vlnv(v).await?.id),
@@ -128,14 +160,156 @@ impl Catalog<'_> {
         }
     }
 
-    /// Publishes the actor's own draft (admins may publish any).
+    /// Publishes the actor's own draft (admins may publish any) with a signed record.
+    ///
+    /// The record (ERC-721 metadata plus `properties`, see [`crate::nft`]) names as
+    /// authors the chip's designer, with 10000 bps less the IP blocks' shares, and each
+    /// IP-block contributor with their `share_bps` (a designer listed twice is merged).
+    /// Every author signs it with their ed25519 key.
+    ///
+    /// The marketplace holds these keys on the designers' behalf: a designer's key pair
+    /// is generated the first time a record needs it, the private half is stored sealed
+    /// with the field cipher (AAD `designer_profiles.private_key:<user id>`), and it is
+    /// opened only here, to sign records of chips that designer is an author of. The
+    /// record is stored in the same transaction that publishes the chip and writes the
+    /// `chip.published` outbox event.
+    #[tracing::instrument(skip_all, fields(chip_id = %chip_id))]
     pub async fn publish(&self, actor: &User, chip_id: Id) -> Result<Chip, MarketError> {
-        let chip = self.market.store.chip_by_id(chip_id).await.map_err(|e| MarketError::from_store("chip", e))?;
+        let store = &self.market.store;
+        let chip = store.chip_by_id(chip_id).await.map_err(|e| MarketError::from_store("chip", e))?;
         if chip.designer_id != actor.id && actor.role != Role::Admin {
             return Err(MarketError::NotFound("chip"));
         }
-        let chip = self.market.store.publish_chip(chip_id).await.map_err(|e| MarketError::from_store("chip", e))?;
+        if chip.status != ChipStatus::Draft {
+            return Err(invalid(format!("chip is {}; only drafts can be published", chip.status)));
+        }
+        let record = self.signed_record(&chip).await?;
+        let chip =
+            store.publish_chip_with_record(chip_id, &record).await.map_err(|e| MarketError::from_store("chip", e))?;
         let _ = self.market.cache.cache.delete(&format!("chip:{chip_id}")).await;
         Ok(chip)
     }
+
+    /// The signed record of a published chip.
+    pub async fn record(&self, chip_id: Id) -> Result<serde_json::Value, MarketError> {
+        self.market
+            .store
+            .chip_record(chip_id)
+            .await
+            .map_err(|e| MarketError::from_store("chip", e))?
+            .ok_or(MarketError::NotFound("chip record"))
+    }
+
+    /// Builds the chip's record and signs it with every author's key.
+    async fn signed_record(&self, chip: &Chip) -> Result<serde_json::Value, MarketError> {
+        let shares = author_shares(chip)?;
+        let mut keys = Vec::with_capacity(shares.len());
+        let mut authors = Vec::with_capacity(shares.len());
+        for (user_id, share_bps) in shares {
+            let k = self.signing_keys(user_id).await?;
+            authors.push(Author { id: user_id, pubkey: k.public_key_string(), share_bps });
+            keys.push(k);
+        }
+        let prev_version = match chip.prev_version_id {
+            Some(prev) => Some(
+                self.market
+                    .store
+                    .chip_by_id(prev)
+                    .await
+                    .map_err(|e| MarketError::from_store("previous version", e))?
+                    .vlnv
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let input = ChipRecordInput {
+            name: chip.title.clone(),
+            description: chip.description.clone(),
+            image: String::new(),
+            external_url: chip_url(chip.id),
+            vlnv: chip.vlnv.to_string(),
+            process_node: chip.process_node.clone(),
+            category: chip.category.clone(),
+            licence: chip.licence.clone(),
+            sha256: chip.content_sha256.clone(),
+            size: u64::try_from(chip.content_size).map_err(|_| invalid("content_size must not be negative"))?,
+            authors,
+            royalty_bps: chip.royalty_bps.get(),
+            prev_version,
+            created_at: chip.created_at,
+        };
+        let mut record = nft::build_record(&input).map_err(|e| invalid(format!("the chip's record: {e}")))?;
+        for k in &keys {
+            nft::sign(&mut record, k.signing_key()).map_err(|e| internal(format!("signing the record: {e}")))?;
+        }
+        Ok(record)
+    }
+
+    /// The author's key pair: opened from the store, or generated, sealed and stored
+    /// on first need.
+    async fn signing_keys(&self, user_id: Id) -> Result<DesignerKeys, MarketError> {
+        let store = &self.market.store;
+        let no_profile = |e: StoreError| match e {
+            StoreError::NotFound => {
+                invalid(format!("author {user_id} has no designer profile, so cannot sign the chip's record"))
+            }
+            other => MarketError::from_store("designer", other),
+        };
+        if let Some(stored) = store.designer_keys(user_id).await.map_err(no_profile)? {
+            return self.open_keys(user_id, &stored);
+        }
+        let keys = DesignerKeys::generate();
+        let sealed = self
+            .market
+            .cipher
+            .seal(keys.secret_bytes().as_ref(), private_key_aad(user_id).as_bytes())
+            .map_err(|e| internal(format!("sealing a signing key: {e}")))?;
+        match store.set_designer_keys(user_id, keys.verifying_key().as_bytes(), &sealed).await {
+            Ok(()) => Ok(keys),
+            // Another publication stored this designer's keys first: use those.
+            Err(StoreError::Conflict(_)) => match store.designer_keys(user_id).await.map_err(no_profile)? {
+                Some(stored) => self.open_keys(user_id, &stored),
+                None => Err(internal(format!("designer {user_id}'s keys vanished while being stored"))),
+            },
+            Err(e) => Err(no_profile(e)),
+        }
+    }
+
+    fn open_keys(&self, user_id: Id, (public, sealed): &(Vec<u8>, Vec<u8>)) -> Result<DesignerKeys, MarketError> {
+        let secret = self
+            .market
+            .cipher
+            .open(sealed, private_key_aad(user_id).as_bytes())
+            .map_err(|e| internal(format!("cannot open designer {user_id}'s signing key: {e}")))?;
+        let keys = DesignerKeys::from_secret_bytes(&secret)
+            .map_err(|e| internal(format!("designer {user_id}'s signing key: {e}")))?;
+        if keys.verifying_key().as_bytes().as_slice() != public.as_slice() {
+            return Err(internal(format!("designer {user_id}'s stored public key does not match the private key")));
+        }
+        Ok(keys)
+    }
+}
+
+/// `(author, share_bps)`: the designer with 10000 less the IP blocks' shares, then each
+/// contributor in order, a designer named more than once merged into one entry.
+fn author_shares(chip: &Chip) -> Result<Vec<(Id, u16)>, MarketError> {
+    let contributed: u32 = chip.contributions.iter().map(|c| u32::from(c.share_bps.get())).sum();
+    let designer_share = 10_000u32
+        .checked_sub(contributed)
+        .ok_or_else(|| invalid(format!("IP-block shares add up to {contributed} bps, more than 10000")))?;
+    let mut shares: Vec<(Id, u32)> = vec![(chip.designer_id, designer_share)];
+    for c in &chip.contributions {
+        let share = u32::from(c.share_bps.get());
+        match shares.iter_mut().find(|(id, _)| *id == c.contributor_id) {
+            Some((_, total)) => *total += share,
+            None => shares.push((c.contributor_id, share)),
+        }
+    }
+    shares
+        .into_iter()
+        .map(|(id, bps)| match u16::try_from(bps) {
+            Ok(bps) if bps > 0 => Ok((id, bps)),
+            _ => Err(invalid(format!("author {id} would have {bps} bps; every author needs 1 to 10000"))),
+        })
+        .collect()
 }

@@ -3,18 +3,24 @@
 //! thin layers over these.
 
 mod catalog;
+mod community;
+mod digests;
 mod error;
+mod profiles;
 mod purchases;
 mod subscriptions;
 mod worker;
 
 pub use catalog::{Catalog, ChipDraft};
+pub use community::Community;
+pub use digests::{DigestReport, last_period, run_digests, set_timezone};
 pub use error::MarketError;
+pub use profiles::Profiles;
 pub use purchases::Purchases;
 pub use subscriptions::Subscriptions;
 pub use worker::{OutboxWorker, chip_topic};
 
-use crate::{cache::CacheBus, domain::Currency, store::Store};
+use crate::{cache::CacheBus, crypto::FieldCipher, domain::Currency, store::Store};
 use std::sync::Arc;
 
 /// The settings the services need.
@@ -36,11 +42,13 @@ pub struct Market {
     pub store: Arc<dyn Store>,
     pub cache: CacheBus,
     pub settings: MarketSettings,
+    /// Seals the designers' signing keys at rest (see [`Catalog::publish`]).
+    pub cipher: Arc<FieldCipher>,
 }
 
 impl Market {
-    pub fn new(store: Arc<dyn Store>, cache: CacheBus, settings: MarketSettings) -> Self {
-        Self { store, cache, settings }
+    pub fn new(store: Arc<dyn Store>, cache: CacheBus, settings: MarketSettings, cipher: Arc<FieldCipher>) -> Self {
+        Self { store, cache, settings, cipher }
     }
 
     pub fn catalog(&self) -> Catalog<'_> {

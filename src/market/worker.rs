@@ -65,6 +65,13 @@ impl OutboxWorker {
             if let Err(e) = self.run_once().await {
                 tracing::warn!(error = %e, "outbox worker pass failed");
             }
+            // Digests are due once a user's day or week has ended; overlapping runs
+            // make each digest once, so every worker may try.
+            match super::run_digests(self.market.store.as_ref(), time::OffsetDateTime::now_utc()).await {
+                Ok(r) if r.created > 0 => tracing::info!(created = r.created, "made notification digests"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "digest pass failed"),
+            }
             tokio::select! {
                 () = &mut shutdown => return,
                 () = tokio::time::sleep(every) => {}

@@ -1,6 +1,11 @@
 //! Persistence: the `Store` trait, its errors, and the two sqlx backends
 //! (PostgreSQL for production, SQLite as the embedded default).
 
+mod catalog_sort_sql;
+mod community;
+mod community_sql;
+mod digest;
+mod digest_sql;
 mod error;
 mod market;
 mod market_rows;
@@ -10,6 +15,9 @@ mod rows;
 mod shared;
 mod sqlite;
 
+pub use community::CommunityStore;
+pub(crate) use community::check_shares as check_collaboration_shares;
+pub use digest::DigestStore;
 pub use error::StoreError;
 pub use market::MarketStore;
 pub use postgres::PgStore;
@@ -61,7 +69,7 @@ pub struct NewAuditEntry {
 /// Everything HoloMesh keeps. Each method is one atomic unit of work: methods that
 /// change several rows run in one transaction inside the implementation.
 #[async_trait]
-pub trait Store: MarketStore {
+pub trait Store: MarketStore + DigestStore + CommunityStore {
     fn backend(&self) -> Backend;
 
     /// Cheap liveness check for `/readyz`.
@@ -95,6 +103,28 @@ pub trait Store: MarketStore {
     async fn list_chips(&self, filter: &ChipFilter, page: PageRequest) -> Result<Page<Chip>, StoreError>;
     /// Marks a draft published and writes a `chip.published` outbox event, atomically.
     async fn publish_chip(&self, id: Id) -> Result<Chip, StoreError>;
+    /// Like [`Store::publish_chip`], and stores the chip's signed record in the same
+    /// transaction, so no `chip.published` event exists for a chip without its record.
+    async fn publish_chip_with_record(&self, id: Id, record: &serde_json::Value) -> Result<Chip, StoreError>;
+
+    // --- signing keys and signed records ---
+    /// Stores a designer's ed25519 public key and their private key sealed by the
+    /// caller. Keys are set once: records they signed must stay verifiable, so a
+    /// profile that has keys answers `Conflict`; no profile answers `NotFound`.
+    async fn set_designer_keys(
+        &self,
+        user_id: Id,
+        public_key: &[u8],
+        private_key_sealed: &[u8],
+    ) -> Result<(), StoreError>;
+    /// `(public key, sealed private key)`, or `None` when the designer has no keys yet;
+    /// `NotFound` when the user has no designer profile.
+    async fn designer_keys(&self, user_id: Id) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError>;
+    /// Stores a chip's signed record. A draft's record may be replaced; a published
+    /// chip's record, once stored, is not (`Conflict`).
+    async fn set_chip_record(&self, chip_id: Id, record: &serde_json::Value) -> Result<(), StoreError>;
+    /// The chip's signed record, or `None` when it has none; `NotFound` for no chip.
+    async fn chip_record(&self, chip_id: Id) -> Result<Option<serde_json::Value>, StoreError>;
 
     // --- wallets ---
     async fn wallet(&self, user_id: Id, currency: Currency) -> Result<Wallet, StoreError>;
@@ -106,6 +136,12 @@ pub trait Store: MarketStore {
     // --- voice ---
     async fn insert_voice_command(&self, cmd: &VoiceCommandRecord) -> Result<(), StoreError>;
     async fn voice_command(&self, id: Id) -> Result<VoiceCommandRecord, StoreError>;
+    /// Stores a device token (its SHA-256 only) for `user_id`; returns its id.
+    async fn create_device_token(&self, user_id: Id, name: &str, token_hash: &[u8]) -> Result<Id, StoreError>;
+    /// The user a live (not revoked) device token belongs to.
+    async fn device_token_user(&self, token_hash: &[u8]) -> Result<User, StoreError>;
+    /// Revokes one of the user's device tokens.
+    async fn revoke_device_token(&self, user_id: Id, token_id: Id) -> Result<(), StoreError>;
     /// Records what became of a command that waited for a confirmation.
     async fn update_voice_command(
         &self,

@@ -221,24 +221,88 @@ macro_rules! impl_store {
             }
 
             async fn publish_chip(&self, id: Id) -> Result<Chip, StoreError> {
-                let mut tx = self.begin_write().await?;
-                let status: Option<String> = sqlx::query_scalar("SELECT status FROM chips WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                match status.as_deref() {
-                    None => return Err(StoreError::NotFound),
-                    Some("draft") => {}
-                    Some(other) => return Err(StoreError::Invalid(format!("chip is {other}; only drafts can be published"))),
+                self.publish_draft(id, None).await
+            }
+
+            async fn publish_chip_with_record(&self, id: Id, record: &serde_json::Value) -> Result<Chip, StoreError> {
+                self.publish_draft(id, Some(record)).await
+            }
+
+            async fn set_designer_keys(
+                &self,
+                user_id: Id,
+                public_key: &[u8],
+                private_key_sealed: &[u8],
+            ) -> Result<(), StoreError> {
+                if public_key.is_empty() || private_key_sealed.is_empty() {
+                    return Err(StoreError::Invalid("designer keys must not be empty".into()));
                 }
-                sqlx::query("UPDATE chips SET status = 'published', published_at = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(now())
-                    .execute(&mut *tx)
+                let done = sqlx::query(concat!(
+                    "UPDATE designer_profiles SET public_key = $2, private_key_enc = $3 ",
+                    "WHERE user_id = $1 AND public_key IS NULL AND private_key_enc IS NULL"
+                ))
+                .bind(user_id)
+                .bind(public_key)
+                .bind(private_key_sealed)
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 1 {
+                    return Ok(());
+                }
+                let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM designer_profiles WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&self.pool)
                     .await?;
-                insert_event(&mut tx, "chip.published", id, &serde_json::json!({ "chip_id": id })).await?;
-                tx.commit().await?;
-                self.chip_by_id(id).await
+                match exists {
+                    None => Err(StoreError::NotFound),
+                    Some(_) => Err(StoreError::Conflict("designer_profiles_keys_set_once".into())),
+                }
+            }
+
+            async fn designer_keys(&self, user_id: Id) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError> {
+                let row: Option<(Option<Vec<u8>>, Option<Vec<u8>>)> = sqlx::query_as(
+                    "SELECT public_key, private_key_enc FROM designer_profiles WHERE user_id = $1",
+                )
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    None => Err(StoreError::NotFound),
+                    Some((Some(public), Some(sealed))) => Ok(Some((public, sealed))),
+                    Some((None, None)) => Ok(None),
+                    Some(_) => Err(StoreError::corrupt(format!("designer {user_id} has half a key pair"))),
+                }
+            }
+
+            async fn set_chip_record(&self, chip_id: Id, record: &serde_json::Value) -> Result<(), StoreError> {
+                let done = sqlx::query(concat!(
+                    "UPDATE chips SET record = $2 ",
+                    "WHERE id = $1 AND (status = 'draft' OR record IS NULL)"
+                ))
+                .bind(chip_id)
+                .bind(Json(record))
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 1 {
+                    return Ok(());
+                }
+                let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM chips WHERE id = $1")
+                    .bind(chip_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match exists {
+                    None => Err(StoreError::NotFound),
+                    Some(_) => Err(StoreError::Conflict("chips_record_set_once".into())),
+                }
+            }
+
+            async fn chip_record(&self, chip_id: Id) -> Result<Option<serde_json::Value>, StoreError> {
+                let row: Option<Option<Json<serde_json::Value>>> =
+                    sqlx::query_scalar("SELECT record FROM chips WHERE id = $1")
+                        .bind(chip_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|r| r.map(|j| j.0)).ok_or(StoreError::NotFound)
             }
 
             async fn wallet(&self, user_id: Id, currency: Currency) -> Result<Wallet, StoreError> {
@@ -345,6 +409,44 @@ macro_rules! impl_store {
                 row.try_into()
             }
 
+            async fn create_device_token(&self, user_id: Id, name: &str, token_hash: &[u8]) -> Result<Id, StoreError> {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO device_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(user_id)
+                .bind(name)
+                .bind(token_hash)
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn device_token_user(&self, token_hash: &[u8]) -> Result<User, StoreError> {
+                let row: UserRow = sqlx::query_as(concat!(
+                    "SELECT ", user_columns!(), " FROM users WHERE NOT disabled AND id = \
+                     (SELECT user_id FROM device_tokens WHERE token_hash = $1 AND revoked_at IS NULL)"
+                ))
+                .bind(token_hash)
+                .fetch_one(&self.pool)
+                .await?;
+                row.try_into()
+            }
+
+            async fn revoke_device_token(&self, user_id: Id, token_id: Id) -> Result<(), StoreError> {
+                let done = sqlx::query(
+                    "UPDATE device_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(token_id)
+                .bind(user_id)
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            }
+
             async fn update_voice_command(
                 &self,
                 id: Id,
@@ -439,6 +541,33 @@ macro_rules! impl_store {
         }
 
         impl $ty {
+            /// Publishes a draft and writes its outbox event in one transaction; with
+            /// `record`, stores the signed record in the same transaction.
+            async fn publish_draft(&self, id: Id, record: Option<&serde_json::Value>) -> Result<Chip, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let status: Option<String> = sqlx::query_scalar("SELECT status FROM chips WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match status.as_deref() {
+                    None => return Err(StoreError::NotFound),
+                    Some("draft") => {}
+                    Some(other) => return Err(StoreError::Invalid(format!("chip is {other}; only drafts can be published"))),
+                }
+                sqlx::query(concat!(
+                    "UPDATE chips SET status = 'published', published_at = $2, ",
+                    "record = COALESCE($3, record) WHERE id = $1"
+                ))
+                .bind(id)
+                .bind(now())
+                .bind(record.map(Json))
+                .execute(&mut *tx)
+                .await?;
+                insert_event(&mut tx, "chip.published", id, &serde_json::json!({ "chip_id": id })).await?;
+                tx.commit().await?;
+                <Self as $crate::store::Store>::chip_by_id(self, id).await
+            }
+
             /// Loads the contributions of all `rows` in one query.
             async fn attach_contributions(&self, rows: Vec<ChipRow>) -> Result<Vec<Chip>, StoreError> {
                 if rows.is_empty() {

@@ -94,6 +94,9 @@ impl_store!(SqliteStore, sqlx::Sqlite, super::Backend::Sqlite, {
 });
 
 impl_market_store!(SqliteStore, sqlx::Sqlite);
+super::digest_sql::impl_digest_store!(SqliteStore);
+super::community_sql::impl_community_store!(SqliteStore, sqlx::Sqlite);
+super::catalog_sort_sql::impl_catalog_sort!(SqliteStore);
 
 impl SqliteStore {
     /// SQLite runs one writer at a time (`BEGIN IMMEDIATE`), so a request with the

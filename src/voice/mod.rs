@@ -2,6 +2,7 @@
 //! `VoiceCommand` row → spoken-friendly reply. Every attempt is recorded.
 
 mod actions;
+mod hub;
 mod intents;
 mod lists;
 mod pipeline;
@@ -9,6 +10,7 @@ mod preferences;
 mod replies;
 mod session;
 
+pub use hub::VoiceHub;
 pub use lists::refresh_lists;
 pub use pipeline::{PipelineParts, VoiceOutcome, VoicePipeline};
 pub use preferences::parse_preferences;

@@ -500,6 +500,13 @@ impl VoicePipeline {
     }
 }
 
+/// Decrypts a stored transcript (sealed with the row id as associated data).
+pub fn open_transcript(cipher: &FieldCipher, record: &VoiceCommandRecord) -> Option<String> {
+    let plain =
+        cipher.open(&record.transcript_sealed, format!("voice_commands.transcript:{}", record.id).as_bytes()).ok()?;
+    String::from_utf8(plain.to_vec()).ok()
+}
+
 /// The designer candidates of a near miss as `(display name, handle)`.
 fn candidate_names(m: &crate::nlu::Match) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();

@@ -1,0 +1,195 @@
+//! `/v1/voice/...`: transcripts and WAV uploads through the pipeline, the command
+//! history, and confirming or cancelling a pending command.
+
+use super::device_auth::DeviceUser;
+use super::{AppState, Problem};
+use crate::domain::{Id, PageRequest, VoiceCommand, VoiceSource, VoiceStatus};
+use crate::store::{StoreError, VoiceCommandRecord, decode_cursor};
+use crate::voice::{VoiceHub, VoiceOutcome};
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Path, Query, State, rejection::JsonRejection},
+    http::{HeaderMap, StatusCode},
+    routing::{get, post},
+};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/voice/transcripts", post(transcript))
+        .route("/v1/voice/audio", post(audio))
+        .route("/v1/voice/commands", get(list))
+        .route("/v1/voice/commands/{id}/confirm", post(confirm))
+        .route("/v1/voice/commands/{id}/cancel", post(cancel))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranscriptBody {
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Reply {
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct CommandAnswer {
+    command: VoiceCommand,
+    reply: Reply,
+}
+
+impl From<VoiceOutcome> for CommandAnswer {
+    fn from(o: VoiceOutcome) -> Self {
+        Self { command: o.command, reply: Reply { text: o.reply } }
+    }
+}
+
+fn hub(state: &AppState) -> Result<&Arc<VoiceHub>, Problem> {
+    state.voice.as_ref().ok_or_else(|| Problem::unavailable("the voice pipeline is not running on this server"))
+}
+
+fn internal(e: impl std::fmt::Display) -> Problem {
+    tracing::error!(error = %e, "voice request failed");
+    Problem::internal()
+}
+
+fn invalid(code: &str, detail: impl Into<String>) -> Problem {
+    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+}
+
+async fn transcript(
+    State(state): State<AppState>,
+    DeviceUser(user): DeviceUser,
+    body: Result<Json<TranscriptBody>, JsonRejection>,
+) -> Result<Json<CommandAnswer>, Problem> {
+    let Json(body) = body.map_err(|e| invalid("invalid_body", e.body_text()))?;
+    let text = body.text.trim();
+    if text.is_empty() || text.chars().count() > 1000 {
+        return Err(invalid("invalid_text", "text must be 1 to 1000 characters"));
+    }
+    let p = hub(&state)?.pipeline_for(&user).await.map_err(internal)?;
+    let o = p.handle_text(VoiceSource::Transcript, text).await.map_err(internal)?;
+    Ok(Json(o.into()))
+}
+
+async fn audio(
+    State(state): State<AppState>,
+    DeviceUser(user): DeviceUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<CommandAnswer>, Problem> {
+    let ctype = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !matches!(ctype.split(';').next().map(str::trim), Some("audio/wav" | "audio/x-wav" | "audio/wave")) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send a WAV file as audio/wav",
+        ));
+    }
+    let hub = hub(&state)?;
+    if !hub.has_recognizer() {
+        return Err(Problem::unavailable("speech recognition is not loaded; run `holomesh models fetch` and restart"));
+    }
+    let samples =
+        crate::asr::decode_wav(std::io::Cursor::new(body)).map_err(|e| invalid("invalid_audio", e.to_string()))?;
+    let p = hub.pipeline_for(&user).await.map_err(internal)?;
+    let o = p.handle_audio(VoiceSource::Upload, samples).await.map_err(|e| match e {
+        crate::voice::VoiceError::Asr(m) => invalid("invalid_audio", m),
+        other => internal(other),
+    })?;
+    Ok(Json(o.into()))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+struct CommandList {
+    items: Vec<VoiceCommand>,
+    next_cursor: Option<String>,
+}
+
+fn to_command(hub: &VoiceHub, r: VoiceCommandRecord) -> VoiceCommand {
+    VoiceCommand {
+        transcript: hub.open_transcript(&r).unwrap_or_default(),
+        id: r.id,
+        user_id: r.user_id,
+        source: r.source,
+        intent: r.intent,
+        slots: r.slots,
+        status: r.status,
+        reply_text: r.reply_text,
+        result: r.result,
+        timings: r.timings,
+        created_at: r.created_at,
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    DeviceUser(user): DeviceUser,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<CommandList>, Problem> {
+    let Query(q) = query.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+    let after = match q.cursor.as_deref() {
+        Some(c) => Some(
+            decode_cursor(c)
+                .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "invalid_cursor", "cursor is malformed"))?,
+        ),
+        None => None,
+    };
+    let page = PageRequest { after, limit: q.limit.unwrap_or(20).clamp(1, PageRequest::MAX_LIMIT) };
+    let hub = hub(&state)?;
+    let p = state.store.list_voice_commands(user.id, page).await.map_err(internal)?;
+    Ok(Json(CommandList {
+        items: p.items.into_iter().map(|r| to_command(hub, r)).collect(),
+        next_cursor: p.next_cursor,
+    }))
+}
+
+async fn resolve(
+    state: AppState,
+    user: crate::domain::User,
+    id: &str,
+    confirm: bool,
+) -> Result<Json<CommandAnswer>, Problem> {
+    let id: Id = id.parse().map_err(|_| Problem::not_found("no such command"))?;
+    let record = match state.store.voice_command(id).await {
+        Ok(r) if r.user_id == Some(user.id) => r,
+        Ok(_) | Err(StoreError::NotFound) => return Err(Problem::not_found("no such command")),
+        Err(e) => return Err(internal(e)),
+    };
+    if record.status != VoiceStatus::NeedsConfirmation {
+        return Err(Problem::new(StatusCode::CONFLICT, "not_pending", format!("the command is {}", record.status)));
+    }
+    let p = hub(&state)?.pipeline_for(&user).await.map_err(internal)?;
+    match p.resolve(id, confirm).await.map_err(internal)? {
+        Some(o) => Ok(Json(o.into())),
+        None => {
+            Err(Problem::new(StatusCode::CONFLICT, "not_pending", "the command is no longer waiting for an answer"))
+        }
+    }
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    DeviceUser(user): DeviceUser,
+    Path(id): Path<String>,
+) -> Result<Json<CommandAnswer>, Problem> {
+    resolve(state, user, &id, true).await
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    DeviceUser(user): DeviceUser,
+    Path(id): Path<String>,
+) -> Result<Json<CommandAnswer>, Problem> {
+    resolve(state, user, &id, false).await
+}
