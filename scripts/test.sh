@@ -18,3 +18,5 @@ psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE '
   while read -r db; do psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done
 
 cargo test --locked --all-targets "$@"
+# Microphone capture (feature `mic`), through ALSA's file plugin standing in for a sound card.
+cargo test --locked --features mic --test mic_capture "$@"

@@ -78,6 +78,7 @@ pub struct AsrConfig {
 #[serde(deny_unknown_fields)]
 pub struct VoiceConfig {
     pub user: String,
+    pub device: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

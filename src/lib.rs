@@ -8,6 +8,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod crypto;
+pub mod daemon;
 pub mod domain;
 pub mod market;
 pub mod nft;

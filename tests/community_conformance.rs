@@ -4,12 +4,13 @@
 
 mod support;
 
+use holomesh::crypto::{FieldCipher, generate_key};
 use holomesh::domain::{
     BasisPoints, ChipFilter, ChipSort, ChipStatus, ClientStats, CollaborationMember, Currency, DigestPeriod, Email,
     GroupRole, Handle, Id, Money, NewChip, NewUser, NotifyFrequency, PageRequest, PurchaseRequest, PurchaseSource,
     Role, SplitParty, SubscriptionChange, User,
 };
-use holomesh::market::{MarketError, run_digests, set_timezone};
+use holomesh::market::{Market, MarketError, MarketSettings, run_digests, set_timezone};
 use holomesh::store::{Store, StoreError};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -24,6 +25,7 @@ store_conformance!(
     chip_from_a_collaboration_pays_its_members,
     sorted_catalog_pages_have_no_duplicates_or_gaps_under_ties,
     client_stats_come_from_purchases,
+    services_check_input_and_show_profiles,
 );
 
 async fn account(store: &Arc<dyn Store>, name: &str, role: Role) -> User {
@@ -358,4 +360,50 @@ async fn client_stats_come_from_purchases(store: Arc<dyn Store>) {
     let nobody = account(&store, "newbie", Role::User).await;
     let empty = ClientStats::from_facts(&store.purchase_facts(nobody.id).await.expect("facts"));
     assert_eq!(empty, ClientStats::default());
+}
+
+async fn services_check_input_and_show_profiles(store: Arc<dyn Store>) {
+    let cipher = Arc::new(FieldCipher::from_config(&[("test".into(), generate_key())], "test").expect("cipher"));
+    let market = Market::new(store.clone(), support::memory_cache(), MarketSettings::default(), cipher);
+    let alice = account(&store, "alice", Role::Designer).await;
+    let bob = account(&store, "bob", Role::Designer).await;
+    let client = account(&store, "cat", Role::User).await;
+    let community = market.community();
+    assert!(matches!(community.create_group(alice.id, "  ", "").await, Err(MarketError::Invalid(_))));
+    let group = community.create_group(alice.id, "Makers", "").await.expect("group");
+    let refused = community.open_thread(client.id, Some(group.id), "Hi", "hello").await;
+    assert!(matches!(refused, Err(MarketError::Forbidden(_))));
+    assert!(matches!(community.open_thread(alice.id, None, "", "x").await, Err(MarketError::Invalid(_))));
+    let over = community.collaborate(alice.id, "Big", None, &[member(alice.id, 9000), member(bob.id, 1001)]).await;
+    assert!(matches!(over, Err(MarketError::Invalid(_))));
+
+    let cheap = published(&store, alice.id, "a:c:cheap:1.0", 100, "io").await;
+    let dear = published(&store, alice.id, "a:c:dear:1.0", 900, "cpu").await;
+    let hidden = draft(&store, alice.id, "a:c:hidden:1.0", 50, "io").await;
+    let collab = community.collaborate(alice.id, "Pair", Some(hidden), &[member(bob.id, 1000)]).await.expect("collab");
+    store.deposit(client.id, Money::new(5_000, Currency::USD)).await.expect("deposit");
+    buy(&store, client.id, dear).await;
+    store.add_review(client.id, dear, 5, "great").await.expect("review");
+    buy(&store, client.id, cheap).await;
+    store.add_review(client.id, cheap, 4, "fine").await.expect("review");
+
+    let view = market.profiles().designer("alice").await.expect("view");
+    assert_eq!(
+        view.portfolio.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![dear, cheap],
+        "published only, newest first"
+    );
+    assert_eq!(view.rating_avg_milli, Some(4500));
+    assert_eq!(view.collaborations, vec![collab]);
+    assert!(matches!(market.profiles().designer("nobody").await, Err(MarketError::NotFound(_))));
+
+    let stats = market.profiles().client_stats(client.id).await.expect("stats");
+    assert_eq!(stats.typical_spend_minor, Some(100));
+    assert_eq!(stats.favourite_categories, ["cpu", "io"]);
+    let filter = ChipFilter { status: Some(ChipStatus::Published), ..Default::default() };
+    let page = market.profiles().browse(&filter, ChipSort::Price, None, 1).await.expect("browse");
+    assert_eq!(page.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![cheap]);
+    let next = market.profiles().browse(&filter, ChipSort::Price, page.next_cursor.as_deref(), 1).await.expect("next");
+    assert_eq!(next.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![dear]);
+    assert_eq!(next.next_cursor, None);
 }

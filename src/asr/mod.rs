@@ -8,6 +8,7 @@ pub mod audio;
 pub mod model_file;
 pub mod recognizer;
 pub mod resample;
+pub mod stream_resample;
 pub mod vad;
 #[cfg(feature = "whisper")]
 pub mod whisper;

@@ -51,6 +51,9 @@ pub enum Command {
         /// Speak each reply aloud with espeak-ng.
         #[arg(long)]
         speak: bool,
+        /// Stop after this many seconds of microphone audio.
+        #[arg(long)]
+        max_seconds: Option<f64>,
     },
     /// Speech to text for WAV files.
     Transcribe {
@@ -159,7 +162,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(TokenCommand::Revoke { id, email }) => tokens::revoke(config, &id, email.as_deref()).await,
         Command::Say { text, json, speak } => voice::say(config, &text, json, speak).await,
         Command::Transcribe { files, json } => voice::transcribe(&config, &files, json),
-        Command::Listen { file, realtime, speak } => voice::listen(config, file, realtime, speak).await,
+        Command::Listen { file, realtime, speak, max_seconds } => {
+            voice::listen(config, file, realtime, speak, max_seconds).await
+        }
         Command::Models(ModelsCommand::Fetch { name }) => models::fetch(&config, &name),
         Command::Models(ModelsCommand::List) => models::list(&config),
         Command::Verify { record, file, json } => {

@@ -169,25 +169,86 @@ pub async fn listen(
     file: Option<PathBuf>,
     realtime: bool,
     speak_replies: bool,
+    max_seconds: Option<f64>,
 ) -> anyhow::Result<ExitCode> {
-    let Some(file) = file else {
+    let samples = match &file {
+        Some(f) => match crate::asr::load_wav(f) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("holomesh listen: {}: {e}", f.display());
+                return Ok(EXIT_USAGE);
+            }
+        },
+        None => None,
+    };
+    #[cfg(not(feature = "mic"))]
+    if samples.is_none() {
+        let _ = max_seconds;
         eprintln!(
-            "holomesh listen: this build has no microphone input (build with the `mic` feature); \
+            "holomesh listen: this build has no microphone input (build with `--features mic`); \
              use --file X.wav to use a recording as the microphone"
         );
         return Ok(EXIT_USAGE);
-    };
-    let samples = match crate::asr::load_wav(&file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("holomesh listen: {}: {e}", file.display());
-            return Ok(EXIT_USAGE);
-        }
-    };
+    }
     let state = super::serve::open(&config).await?;
     let p = pipeline(&state, Some(load_recognizer(&config)?)).await?;
     let _refresher = p.spawn_list_refresher();
-    run_stream(&p, &samples, realtime, speak_replies, &file).await?;
+    match (samples, file) {
+        (Some(samples), Some(file)) => run_stream(&p, &samples, realtime, speak_replies, &file).await?,
+        #[cfg(feature = "mic")]
+        _ => return run_mic(&p, &config.voice.device, speak_replies, max_seconds).await,
+        #[cfg(not(feature = "mic"))]
+        _ => {}
+    }
+    Ok(0)
+}
+
+/// Listens to the microphone until SIGTERM/Ctrl-C (or `max_seconds` of audio).
+#[cfg(feature = "mic")]
+async fn run_mic(
+    p: &VoicePipeline,
+    device: &str,
+    speak_replies: bool,
+    max_seconds: Option<f64>,
+) -> anyhow::Result<ExitCode> {
+    let (_capture, mut blocks) = match crate::daemon::mic::start(device) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("holomesh listen: {e}");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    eprintln!("Listening. Say \"help\" to hear what you can say; Ctrl-C stops.");
+    let mut endpointer = Endpointer::new(EndpointConfig::default());
+    let mut resampler: Option<(u32, crate::asr::stream_resample::LinearResampler)> = None;
+    let mut heard = 0usize;
+    let mut stop = std::pin::pin!(crate::api::shutdown_signal());
+    loop {
+        let block = tokio::select! {
+            () = &mut stop => break,
+            b = blocks.recv() => match b { Some(b) => b, None => break },
+        };
+        let r = match &mut resampler {
+            Some((rate, r)) if *rate == block.rate => r,
+            slot => {
+                &mut slot.insert((block.rate, crate::asr::stream_resample::LinearResampler::new(block.rate, 16_000))).1
+            }
+        };
+        let mut chunk = Vec::with_capacity(block.samples.len());
+        r.push(&block.samples, &mut chunk);
+        heard += chunk.len();
+        for event in endpointer.push(&chunk) {
+            if let EndpointEvent::Utterance(u) = event {
+                handle_utterance(p, u.samples, speak_replies).await;
+            }
+        }
+        if max_seconds.is_some_and(|m| heard as f64 / 16_000.0 >= m) {
+            break;
+        }
+    }
+    if let Some(u) = endpointer.finish() {
+        handle_utterance(p, u.samples, speak_replies).await;
+    }
     Ok(0)
 }
 

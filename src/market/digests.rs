@@ -14,6 +14,8 @@ pub struct DigestReport {
     pub created: u32,
     /// Users whose digest for the period another run had made already.
     pub already_made: u32,
+    /// Users whose digest failed this time (logged); the next run tries again.
+    pub failed: u32,
 }
 
 /// The period of `period` that ended last before `now` in time zone `tz`: its
@@ -60,13 +62,24 @@ pub async fn run_digests(store: &dyn Store, now: OffsetDateTime) -> Result<Diges
     let mut report = DigestReport::default();
     for period in [DigestPeriod::Daily, DigestPeriod::Weekly] {
         for pending in store.pending_digests(period).await? {
-            let (start, until) = last_period(now, &zone(&pending.timezone), period).map_err(StoreError::Invalid)?;
+            let (start, until) = match last_period(now, &zone(&pending.timezone), period) {
+                Ok(bounds) => bounds,
+                Err(e) => {
+                    tracing::warn!(user = %pending.user_id, error = %e, "cannot place the digest period");
+                    report.failed += 1;
+                    continue;
+                }
+            };
             if pending.oldest >= until {
                 continue; // Everything waiting belongs to the period still running.
             }
-            match store.create_digest(pending.user_id, period, start, until).await? {
-                Some(_) => report.created += 1,
-                None => report.already_made += 1,
+            match store.create_digest(pending.user_id, period, start, until).await {
+                Ok(Some(_)) => report.created += 1,
+                Ok(None) => report.already_made += 1,
+                Err(e) => {
+                    tracing::warn!(user = %pending.user_id, error = %e, "digest failed; will retry");
+                    report.failed += 1;
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 //! The outbox worker: claims events, fans published chips out to subscribers and
-//! announces every event on the bus. Several workers may run at once.
+//! announces every event on the bus; between passes it makes the notification
+//! digests that are due. Several workers may run at once.
 
 use super::Market;
 use crate::domain::OutboxEvent;
@@ -61,16 +62,20 @@ impl OutboxWorker {
     /// Runs until `shutdown` resolves, polling every `every`.
     pub async fn run(self, every: Duration, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut digests_due = tokio::time::Instant::now();
         loop {
             if let Err(e) = self.run_once().await {
                 tracing::warn!(error = %e, "outbox worker pass failed");
             }
             // Digests are due once a user's day or week has ended; overlapping runs
-            // make each digest once, so every worker may try.
-            match super::run_digests(self.market.store.as_ref(), time::OffsetDateTime::now_utc()).await {
-                Ok(r) if r.created > 0 => tracing::info!(created = r.created, "made notification digests"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "digest pass failed"),
+            // make each digest once, so every worker may try, once a minute.
+            if tokio::time::Instant::now() >= digests_due {
+                digests_due = tokio::time::Instant::now() + Duration::from_secs(60);
+                match super::run_digests(self.market.store.as_ref(), time::OffsetDateTime::now_utc()).await {
+                    Ok(r) if r.created > 0 => tracing::info!(created = r.created, "made notification digests"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "digest pass failed"),
+                }
             }
             tokio::select! {
                 () = &mut shutdown => return,

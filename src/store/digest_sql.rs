@@ -25,7 +25,7 @@ macro_rules! impl_digest_store {
             ) -> Result<Vec<$crate::domain::PendingDigest>, StoreError> {
                 let rows: Vec<($crate::domain::Id, String, time::OffsetDateTime)> = sqlx::query_as(
                     "SELECT n.user_id, u.timezone, MIN(n.created_at) FROM notifications n JOIN users u ON u.id = n.user_id \
-                     WHERE n.digest_id IS NULL AND n.deliver = $1 GROUP BY n.user_id, u.timezone ORDER BY n.user_id",
+                     WHERE n.digest_id IS NULL AND n.deliver <> 'immediate' AND n.deliver = $1 GROUP BY n.user_id, u.timezone ORDER BY n.user_id",
                 )
                 .bind(period.as_str())
                 .fetch_all(&self.pool)

@@ -2,6 +2,7 @@
 //! (PostgreSQL for production, SQLite as the embedded default).
 
 mod catalog_sort_sql;
+mod collaboration_sql;
 mod community;
 mod community_sql;
 mod digest;

@@ -2,10 +2,10 @@
 //!
 //! Sample widths follow the reference implementation (Python `audioop`): every width, 8-bit
 //! included, is a signed little-endian integer. Channels are averaged into mono. Resampling is
-//! linear interpolation (see [`super::resample`]).
+//! linear interpolation (see `crate::asr::stream_resample`).
 
 use super::events::AudioFormat;
-use super::resample::LinearResampler;
+use crate::asr::stream_resample::LinearResampler;
 
 /// Sample rate handed to the speech-to-text handler.
 pub const TARGET_RATE: u32 = 16_000;

@@ -2,7 +2,7 @@
 //!
 //! - [`frame`]: wire framing (header line, data section, payload) with size limits.
 //! - [`events`]: typed events and their frame encoding; [`info`]: the `describe` answer.
-//! - [`audio`]: PCM conversion to 16 kHz mono `f32`; [`resample`]: linear resampling.
+//! - [`audio`]: PCM conversion to 16 kHz mono `f32` (streaming resampling from `asr::stream_resample`).
 //! - [`server`]: the TCP server; [`handler`]: the trait it calls into.
 
 pub mod audio;
@@ -12,7 +12,6 @@ pub mod frame;
 pub mod handler;
 pub mod info;
 pub mod pipeline_handler;
-pub mod resample;
 pub mod server;
 
 pub use events::Event;
