@@ -6,6 +6,7 @@ mod catalog;
 mod community;
 mod digests;
 mod error;
+mod payments;
 mod profiles;
 mod purchases;
 mod subscriptions;
@@ -15,6 +16,7 @@ pub use catalog::{Catalog, ChipDraft};
 pub use community::Community;
 pub use digests::{DigestReport, last_period, run_digests, set_timezone};
 pub use error::MarketError;
+pub use payments::{DevelopmentProvider, MAX_DEPOSIT_MINOR, PaymentProvider, PaymentReceipt, Payments};
 pub use profiles::Profiles;
 pub use purchases::Purchases;
 pub use subscriptions::Subscriptions;
@@ -53,6 +55,10 @@ impl Market {
 
     pub fn catalog(&self) -> Catalog<'_> {
         Catalog { market: self }
+    }
+
+    pub fn payments(&self) -> Payments<'_> {
+        Payments { market: self }
     }
 
     pub fn purchases(&self) -> Purchases<'_> {

@@ -1,7 +1,7 @@
 //! Buying chips: request fingerprints for idempotency, limits, and error mapping.
 
 use super::{Market, MarketError};
-use crate::domain::{Id, PurchaseReceipt, PurchaseRequest, PurchaseSource, User};
+use crate::domain::{Id, Purchase, PurchaseReceipt, PurchaseRequest, PurchaseSource, Role, User};
 
 pub struct Purchases<'a> {
     pub(super) market: &'a Market,
@@ -34,5 +34,13 @@ impl Purchases<'_> {
         let receipt = self.market.store.purchase(&req).await.map_err(|e| MarketError::from_store("chip", e))?;
         let _ = self.market.cache.cache.delete(&format!("chip:{chip_id}")).await;
         Ok(receipt)
+    }
+
+    /// Reverses a purchase (admins only): the money goes back and the licence is revoked.
+    pub async fn refund(&self, actor: &User, purchase_id: Id) -> Result<Purchase, MarketError> {
+        if actor.role != Role::Admin {
+            return Err(MarketError::Forbidden("only administrators can refund purchases".into()));
+        }
+        self.market.store.refund(purchase_id).await.map_err(|e| MarketError::from_store("purchase", e))
     }
 }
