@@ -79,6 +79,8 @@ pub struct AsrConfig {
 pub struct VoiceConfig {
     pub user: String,
     pub device: String,
+    /// A device token (`holomesh token create`) the daemon authenticates with.
+    pub token: SecretUrl,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -16,8 +16,20 @@ use std::time::{Duration, Instant};
 /// E-mail of the local default user when `voice.user` is empty.
 pub const LOCAL_USER: &str = "me@holomesh.local";
 
-/// The account the daemon acts as: `voice.user`, or the local default user (created once).
+/// The account the daemon acts as: the owner of `voice.token` when one is set (a
+/// revoked token stops the daemon), else `voice.user`, else the local default user
+/// (created once).
 pub async fn voice_user(state: &AppState) -> anyhow::Result<User> {
+    let token = state.config.voice.token.expose().trim();
+    if !token.is_empty() {
+        return match state.store.device_token_user(&crate::api::device_auth::hash_token(token)).await {
+            Ok(u) => Ok(u),
+            Err(StoreError::NotFound) => {
+                anyhow::bail!("voice.token is unknown or revoked; create one with `holomesh token create`")
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
     let email = if state.config.voice.user.trim().is_empty() { LOCAL_USER } else { state.config.voice.user.trim() };
     match state.store.user_by_email(email).await {
         Ok(u) => Ok(u),
