@@ -92,4 +92,13 @@ async fn deposits_refunds_and_draft_validation(store: Arc<dyn Store>) {
     market.purchases().refund(&admin, r.purchase.id).await.expect("admin refund");
     assert_eq!(store.wallet(carol.id, Currency::USD).await.expect("wallet").balance.amount_minor, 5000);
     assert_eq!(store.ledger_sum(Currency::USD).await.expect("sum"), 0);
+
+    // Retiring: only the designer (or an admin); a retired chip cannot be bought.
+    let not_yours = market.catalog().retire(&carol, chip.id).await;
+    assert!(matches!(not_yours, Err(MarketError::NotFound(_))), "{not_yours:?}");
+    let retired = market.catalog().retire(&bob, chip.id).await.expect("retire");
+    assert_eq!(retired.status, holomesh::domain::ChipStatus::Retired);
+    let late = market.purchases().buy(&carol, chip.id, PurchaseSource::Api, None, Some("k2")).await;
+    assert!(matches!(late, Err(MarketError::NotForSale(_))), "{late:?}");
+    assert!(matches!(market.catalog().retire(&bob, chip.id).await, Err(MarketError::Invalid(_))));
 }

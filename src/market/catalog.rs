@@ -288,6 +288,18 @@ impl Catalog<'_> {
         }
         Ok(keys)
     }
+
+    /// Takes the actor's own published chip off sale (admins may retire any).
+    /// Buyers keep their licences.
+    pub async fn retire(&self, actor: &User, chip_id: Id) -> Result<Chip, MarketError> {
+        let chip = self.market.store.chip_by_id(chip_id).await.map_err(|e| MarketError::from_store("chip", e))?;
+        if chip.designer_id != actor.id && actor.role != Role::Admin {
+            return Err(MarketError::NotFound("chip"));
+        }
+        let chip = self.market.store.retire_chip(chip_id).await.map_err(|e| MarketError::from_store("chip", e))?;
+        let _ = self.market.cache.cache.delete(&format!("chip:{chip_id}")).await;
+        Ok(chip)
+    }
 }
 
 /// `(author, share_bps)`: the designer with 10000 less the IP blocks' shares, then each

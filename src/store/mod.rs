@@ -127,6 +127,10 @@ pub trait Store: MarketStore + DigestStore + CommunityStore {
     /// The chip's signed record, or `None` when it has none; `NotFound` for no chip.
     async fn chip_record(&self, chip_id: Id) -> Result<Option<serde_json::Value>, StoreError>;
 
+    /// Takes a published chip off sale (existing licences stay valid) and writes a
+    /// `chip.retired` outbox event, atomically.
+    async fn retire_chip(&self, id: Id) -> Result<Chip, StoreError>;
+
     // --- wallets ---
     async fn wallet(&self, user_id: Id, currency: Currency) -> Result<Wallet, StoreError>;
     /// Credits a wallet from outside (a payment provider) with balanced ledger lines.

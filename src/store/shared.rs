@@ -305,6 +305,23 @@ macro_rules! impl_store {
                 row.map(|r| r.map(|j| j.0)).ok_or(StoreError::NotFound)
             }
 
+            async fn retire_chip(&self, id: Id) -> Result<Chip, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let status: Option<String> = sqlx::query_scalar("SELECT status FROM chips WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match status.as_deref() {
+                    None => return Err(StoreError::NotFound),
+                    Some("published") => {}
+                    Some(other) => return Err(StoreError::Invalid(format!("chip is {other}; only published chips can be retired"))),
+                }
+                sqlx::query("UPDATE chips SET status = 'retired' WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                insert_event(&mut tx, "chip.retired", id, &serde_json::json!({ "chip_id": id })).await?;
+                tx.commit().await?;
+                $crate::store::Store::chip_by_id(self, id).await
+            }
+
             async fn wallet(&self, user_id: Id, currency: Currency) -> Result<Wallet, StoreError> {
                 sqlx::query(
                     "INSERT INTO wallets (id, user_id, currency, balance_minor) VALUES ($1, $2, $3, 0) \
