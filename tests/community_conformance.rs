@@ -6,9 +6,9 @@ mod support;
 
 use holomesh::crypto::{FieldCipher, generate_key};
 use holomesh::domain::{
-    BasisPoints, ChipFilter, ChipSort, ChipStatus, ClientStats, CollaborationMember, Currency, DigestPeriod, Email,
-    GroupRole, Handle, Id, Money, NewChip, NewUser, NotifyFrequency, PageRequest, PurchaseRequest, PurchaseSource,
-    Role, SplitParty, SubscriptionChange, User,
+    BasisPoints, ChipFilter, ChipSort, ChipStatus, ClientStats, CollaborationMember, Currency, DigestPeriod, GroupRole,
+    Id, Money, NewChip, NotifyFrequency, PageRequest, PurchaseRequest, PurchaseSource, Role, SplitParty,
+    SubscriptionChange,
 };
 use holomesh::market::{Market, MarketError, MarketSettings, run_digests, set_timezone};
 use holomesh::store::{Store, StoreError};
@@ -28,21 +28,7 @@ store_conformance!(
     services_check_input_and_show_profiles,
 );
 
-async fn account(store: &Arc<dyn Store>, name: &str, role: Role) -> User {
-    let u = store
-        .create_user(&NewUser {
-            email: Email::parse(&format!("{name}@example.org")).expect("email"),
-            display_name: name.to_owned(),
-            role,
-            password_hash: None,
-        })
-        .await
-        .expect("user");
-    if role == Role::Designer {
-        store.upsert_designer_profile(u.id, &Handle::parse(name).expect("handle"), "", &[]).await.expect("profile");
-    }
-    u
-}
+use support::account;
 
 async fn draft(store: &Arc<dyn Store>, designer: Id, vlnv: &str, price: i64, category: &str) -> Id {
     store

@@ -4,8 +4,8 @@
 mod support;
 
 use holomesh::domain::{
-    BasisPoints, Contribution, Currency, Email, Handle, Id, Money, NewChip, NewUser, NotifyFrequency, PageRequest,
-    PurchaseRequest, PurchaseSource, Role, SplitParty, SubscriptionChange, User,
+    BasisPoints, Contribution, Currency, Id, Money, NewChip, NotifyFrequency, PageRequest, PurchaseRequest,
+    PurchaseSource, Role, SplitParty, SubscriptionChange, User,
 };
 use holomesh::store::{Store, StoreError};
 use std::sync::Arc;
@@ -23,21 +23,7 @@ store_conformance!(
     subscriptions_change_and_cancel,
 );
 
-async fn account(store: &Arc<dyn Store>, name: &str, role: Role) -> User {
-    let u = store
-        .create_user(&NewUser {
-            email: Email::parse(&format!("{name}@example.org")).expect("email"),
-            display_name: name.to_owned(),
-            role,
-            password_hash: None,
-        })
-        .await
-        .expect("user");
-    if role == Role::Designer {
-        store.upsert_designer_profile(u.id, &Handle::parse(name).expect("handle"), "", &[]).await.expect("profile");
-    }
-    u
-}
+use support::account;
 
 async fn published_chip(
     store: &Arc<dyn Store>,

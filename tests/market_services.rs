@@ -4,28 +4,14 @@
 mod support;
 
 use holomesh::crypto::FieldCipher;
-use holomesh::domain::{Currency, Email, Handle, Money, NewUser, PageRequest, PurchaseSource, Role, User};
+use holomesh::domain::{Currency, Money, PageRequest, PurchaseSource, Role};
 use holomesh::market::{ChipDraft, DevelopmentProvider, Market, MarketError, MarketSettings};
 use holomesh::store::Store;
 use std::sync::Arc;
 
 store_conformance!(deposits_refunds_and_draft_validation);
 
-async fn account(store: &Arc<dyn Store>, name: &str, role: Role) -> User {
-    let u = store
-        .create_user(&NewUser {
-            email: Email::parse(&format!("{name}@example.org")).expect("email"),
-            display_name: name.into(),
-            role,
-            password_hash: None,
-        })
-        .await
-        .expect("user");
-    if role == Role::Designer {
-        store.upsert_designer_profile(u.id, &Handle::parse(name).expect("handle"), "", &[]).await.expect("profile");
-    }
-    u
-}
+use support::account;
 
 fn draft(vlnv: &str, cents: i64) -> ChipDraft {
     ChipDraft {

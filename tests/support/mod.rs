@@ -7,6 +7,24 @@ use holomesh::cache::{CacheBus, MemoryCache, RedisCache};
 use holomesh::store::{PgStore, SqliteStore, Store};
 use std::sync::Arc;
 
+/// An account named `name` (`name@example.org`); designers also get the handle `name`.
+pub async fn account(store: &Arc<dyn Store>, name: &str, role: holomesh::domain::Role) -> holomesh::domain::User {
+    use holomesh::domain::{Email, Handle, NewUser, Role};
+    let u = store
+        .create_user(&NewUser {
+            email: Email::parse(&format!("{name}@example.org")).expect("email"),
+            display_name: name.to_owned(),
+            role,
+            password_hash: None,
+        })
+        .await
+        .expect("user");
+    if role == Role::Designer {
+        store.upsert_designer_profile(u.id, &Handle::parse(name).expect("handle"), "", &[]).await.expect("profile");
+    }
+    u
+}
+
 /// A store on a fresh SQLite file; the directory lives as long as the guard.
 pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
