@@ -261,16 +261,13 @@ impl VoicePipeline {
         if session.confirmation.as_ref().is_some_and(|p| p.deadline < now)
             && let Some(p) = session.confirmation.take()
         {
-            let _ = self
-                .market
-                .store
-                .update_voice_command(
-                    p.command_id,
-                    VoiceStatus::Cancelled,
-                    "Timed out without a confirmation.",
-                    &json!({ "timeout": true }),
-                )
-                .await;
+            self.settle(
+                p.command_id,
+                VoiceStatus::Cancelled,
+                "Timed out without a confirmation.",
+                &json!({ "timeout": true }),
+            )
+            .await;
         }
         if session.clarification.as_ref().is_some_and(|c| c.deadline < now) {
             session.clarification = None;
@@ -283,11 +280,7 @@ impl VoicePipeline {
             session.clarification = None;
             let mut slots = c.slots.clone();
             slots.insert("designer".into(), Value::String(handle));
-            let _ = self
-                .market
-                .store
-                .update_voice_command(c.command_id, VoiceStatus::Executed, "Clarified.", &json!({ "clarified_by": id }))
-                .await;
+            self.settle(c.command_id, VoiceStatus::Executed, "Clarified.", &json!({ "clarified_by": id })).await;
             return self.run_intent(session, id, &c.intent, slots, text).await;
         }
 
@@ -351,7 +344,7 @@ impl VoicePipeline {
                         Ok(done) => self.finish(session, done),
                         Err(f) => (VoiceStatus::Failed, f.reply, json!({ "error": f.code })),
                     };
-                    let _ = self.market.store.update_voice_command(p.command_id, status, &reply, &result).await;
+                    self.settle(p.command_id, status, &reply, &result).await;
                     Decided {
                         status,
                         intent: Some("Confirm".into()),
@@ -369,43 +362,19 @@ impl VoicePipeline {
                 ),
             },
             "Cancel" => {
-                if let Some(p) = session.confirmation.take() {
-                    let _ = self
-                        .market
-                        .store
-                        .update_voice_command(
-                            p.command_id,
-                            VoiceStatus::Cancelled,
-                            "Cancelled.",
-                            &json!({ "cancelled_by": id }),
-                        )
-                        .await;
-                    return Decided::answer(
-                        "Cancel",
-                        slots_value,
-                        "Okay, cancelled. Nothing was changed.".into(),
-                        json!({ "cancelled": p.command_id }),
-                    );
+                let pending = if let Some(p) = session.confirmation.take() {
+                    Some((p.command_id, "Okay, cancelled. Nothing was changed."))
+                } else {
+                    session.clarification.take().map(|c| (c.command_id, "Okay, never mind."))
+                };
+                match pending {
+                    Some((pending_id, reply)) => {
+                        self.settle(pending_id, VoiceStatus::Cancelled, "Cancelled.", &json!({ "cancelled_by": id }))
+                            .await;
+                        Decided::answer("Cancel", slots_value, reply.into(), json!({ "cancelled": pending_id }))
+                    }
+                    None => Decided::answer("Cancel", slots_value, "There's nothing to cancel.".into(), Value::Null),
                 }
-                if let Some(c) = session.clarification.take() {
-                    let _ = self
-                        .market
-                        .store
-                        .update_voice_command(
-                            c.command_id,
-                            VoiceStatus::Cancelled,
-                            "Cancelled.",
-                            &json!({ "cancelled_by": id }),
-                        )
-                        .await;
-                    return Decided::answer(
-                        "Cancel",
-                        slots_value,
-                        "Okay, never mind.".into(),
-                        json!({ "cancelled": c.command_id }),
-                    );
-                }
-                Decided::answer("Cancel", slots_value, "There's nothing to cancel.".into(), Value::Null)
             }
             "Repeat" => {
                 let reply = session
@@ -453,16 +422,13 @@ impl VoicePipeline {
             let deadline = OffsetDateTime::now_utc() + self.confirm_window;
             let reply = actions::confirmation_question(&action);
             if let Some(old) = session.confirmation.replace(PendingConfirmation { command_id: id, action, deadline }) {
-                let _ = self
-                    .market
-                    .store
-                    .update_voice_command(
-                        old.command_id,
-                        VoiceStatus::Cancelled,
-                        "Replaced by a newer request.",
-                        &json!({ "replaced_by": id }),
-                    )
-                    .await;
+                self.settle(
+                    old.command_id,
+                    VoiceStatus::Cancelled,
+                    "Replaced by a newer request.",
+                    &json!({ "replaced_by": id }),
+                )
+                .await;
             }
             return Decided {
                 status: VoiceStatus::NeedsConfirmation,
@@ -479,6 +445,14 @@ impl VoicePipeline {
                 Decided { status, intent: Some(intent.to_owned()), slots, reply, result, confirm_before: None }
             }
             Err(f) => Decided::failed(Some(intent), slots, f),
+        }
+    }
+
+    /// Records what became of an earlier command (confirmed, cancelled, timed out…).
+    /// The current attempt still gets its own row if this fails, so it is logged, not fatal.
+    async fn settle(&self, command_id: Id, status: VoiceStatus, reply: &str, result: &Value) {
+        if let Err(e) = self.market.store.update_voice_command(command_id, status, reply, result).await {
+            tracing::warn!(command = %command_id, error = %e, "could not update an earlier voice command");
         }
     }
 
