@@ -45,6 +45,8 @@ pub struct ServerConfig {
     pub bind: String,
     pub request_timeout_secs: u64,
     pub body_limit_bytes: usize,
+    /// Origins allowed to call the API from a browser (empty: same origin only).
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +97,68 @@ pub struct MarketConfig {
 pub struct AuthConfig {
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
+    /// `iss` and `aud` of the access tokens this server issues and accepts.
+    pub issuer: String,
+    pub audience: String,
+    /// HS256 signing keys: key id → base64 of at least 32 random bytes.
+    pub jwt_keys: std::collections::BTreeMap<String, Secret>,
+    /// The key id new tokens are signed with (may be empty with exactly one key).
+    pub active_jwt_key: String,
+    /// Login attempts allowed per account and per client address in one window.
+    pub login_attempts_per_account: u64,
+    pub login_attempts_per_address: u64,
+    pub login_window_secs: u64,
+    /// Authenticated API requests allowed per user per minute.
+    pub requests_per_minute: u64,
+    /// Name shown by authenticator apps.
+    pub totp_issuer: String,
+    /// OAuth 2.0 / OpenID Connect providers by name (`/v1/auth/oauth/{name}/start`).
+    pub oauth: std::collections::BTreeMap<String, OAuthProviderConfig>,
+}
+
+/// One OAuth provider, described by its endpoints.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthProviderConfig {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub authorize_url: String,
+    pub token_url: String,
+    /// Where the subject and email are read when the provider sends no ID token.
+    #[serde(default)]
+    pub userinfo_url: String,
+    /// The `iss` an ID token must carry (empty: ID tokens are not expected).
+    #[serde(default)]
+    pub issuer: String,
+    /// Exactly this URL is sent and must be registered with the provider.
+    pub redirect_uri: String,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "email".into(), "profile".into()]
+}
+
+/// A secret value that never prints.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(SecretString);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(SecretString::from(value.into()))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// Keys for encrypting fields at rest (transcripts, private keys, TOTP secrets).
@@ -300,11 +364,53 @@ impl Config {
             .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))
     }
 
+    /// The JWT signing keys (key id, raw key) and the active key id: the configured
+    /// keys, or one kept in `<data_dir>/jwt.key` like the field key.
+    pub fn jwt_keys(&self) -> Result<JwtKeyMaterial, ConfigError> {
+        use base64::Engine as _;
+        let decode = |id: &str, raw: &str| -> Result<Vec<u8>, ConfigError> {
+            let key = base64::engine::general_purpose::STANDARD
+                .decode(raw.trim())
+                .map_err(|_| ConfigError::Invalid(format!("auth.jwt_keys.{id} is not base64")))?;
+            if key.len() < 32 {
+                return Err(ConfigError::Invalid(format!("auth.jwt_keys.{id} must hold at least 32 bytes")));
+            }
+            Ok(key)
+        };
+        if !self.auth.jwt_keys.is_empty() {
+            let keys = self
+                .auth
+                .jwt_keys
+                .iter()
+                .map(|(id, k)| Ok((id.clone(), decode(id, k.expose())?)))
+                .collect::<Result<Vec<_>, ConfigError>>()?;
+            let active = match (self.auth.active_jwt_key.trim(), keys.as_slice()) {
+                ("", [(only, _)]) => only.clone(),
+                ("", _) => {
+                    return Err(ConfigError::Invalid(
+                        "auth.active_jwt_key must name one of several auth.jwt_keys".into(),
+                    ));
+                }
+                (id, _) if keys.iter().any(|(k, _)| k == id) => id.to_owned(),
+                (id, _) => {
+                    return Err(ConfigError::Invalid(format!("auth.active_jwt_key {id:?} is not in auth.jwt_keys")));
+                }
+            };
+            return Ok((keys, active));
+        }
+        let path = self.data_dir().join("jwt.key");
+        let raw = local_field_key(&path).map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+        Ok((vec![(LOCAL_KEY_ID.to_owned(), decode(LOCAL_KEY_ID, &raw)?)], LOCAL_KEY_ID.to_owned()))
+    }
+
     /// The Redis URL, or `None` for the in-process cache and bus.
     pub fn cache_url(&self) -> Option<SecretUrl> {
         (!self.cache.url.is_empty()).then(|| self.cache.url.clone())
     }
 }
+
+/// JWT keys as (key id, raw key) pairs, and the id of the signing key.
+pub type JwtKeyMaterial = (Vec<(String, Vec<u8>)>, String);
 
 /// Key id of the key kept in `<data_dir>/field.key`.
 const LOCAL_KEY_ID: &str = "local";

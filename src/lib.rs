@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod asr;
+pub mod auth;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 cache_conformance!(
     values_round_trip_and_expire,
+    take_returns_a_value_once,
     window_counters_count_and_reset,
     bus_delivers_to_every_subscriber_of_a_topic,
 );
@@ -26,6 +27,28 @@ async fn values_round_trip_and_expire(c: CacheBus) {
     assert!(c.cache.get("short").await.expect("get").is_some());
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(c.cache.get("short").await.expect("get"), None, "expired");
+}
+
+async fn take_returns_a_value_once(c: CacheBus) {
+    assert_eq!(c.cache.take("oauth:state:none").await.expect("take"), None);
+    c.cache.set("oauth:state:s1", b"verifier", Duration::from_secs(60)).await.expect("set");
+    assert_eq!(c.cache.take("oauth:state:s1").await.expect("take").as_deref(), Some(&b"verifier"[..]));
+    assert_eq!(c.cache.take("oauth:state:s1").await.expect("take again"), None, "single use");
+    assert_eq!(c.cache.get("oauth:state:s1").await.expect("get"), None, "deleted");
+
+    // Of many concurrent takers exactly one gets the value.
+    c.cache.set("oauth:state:s2", b"once", Duration::from_secs(60)).await.expect("set");
+    let takers = (0..8).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move { c.cache.take("oauth:state:s2").await.expect("take") })
+    });
+    let got = futures::future::join_all(takers).await;
+    let winners = got.into_iter().map(|r| r.expect("task")).filter(Option::is_some).count();
+    assert_eq!(winners, 1);
+
+    c.cache.set("oauth:state:s3", b"x", Duration::from_millis(150)).await.expect("set");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(c.cache.take("oauth:state:s3").await.expect("take"), None, "expired values are not handed out");
 }
 
 async fn window_counters_count_and_reset(c: CacheBus) {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 async fn start(store: Arc<dyn Store>, cache: CacheBus) -> (String, tokio::sync::oneshot::Sender<()>) {
     let dir = tempfile::tempdir().expect("dir");
     let config = Config::load(None, Some(dir.path().to_path_buf())).expect("config");
-    let state = AppState { store, cache, config: Arc::new(config), voice: None };
+    let state = AppState::new(config, store, cache, None).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

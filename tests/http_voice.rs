@@ -51,7 +51,7 @@ async fn start(store: Arc<dyn Store>, cache: CacheBus, recognizer: Option<Arc<dy
         cipher,
         Duration::from_secs(60),
     );
-    let state = AppState { store: store.clone(), cache, config: Arc::new(config), voice: Some(Arc::new(hub)) };
+    let state = AppState::new(config, store.clone(), cache, Some(Arc::new(hub))).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

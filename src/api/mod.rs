@@ -1,13 +1,33 @@
 //! The HTTP adapter (axum): router, shared state and the server loop.
 
+mod admin;
+mod auth;
+mod auth_oauth;
+mod chips;
+mod community;
+mod designers;
 pub mod device_auth;
+mod errors;
+pub mod extract;
+mod hot_cache;
+mod me;
+mod me_profiles;
+mod notifications;
+mod openapi;
 mod ops;
+mod pagination;
 mod problem;
+mod purchases;
+mod subscriptions;
 mod voice;
+mod wallet;
 
+pub use extract::{AdminUser, ApiJson, AuthUser, ClientInfo, DesignerUser, MaybeUser};
 pub use problem::Problem;
 
-use crate::{cache::CacheBus, config::Config, store::Store};
+use crate::auth::Auth;
+use crate::market::{Market, MarketSettings};
+use crate::{cache::CacheBus, config::Config, config::ConfigError, store::Store};
 use axum::{
     Router,
     extract::{MatchedPath, Request},
@@ -32,6 +52,27 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The voice pipelines, when this server runs them.
     pub voice: Option<Arc<crate::voice::VoiceHub>>,
+    pub auth: Arc<Auth>,
+    pub market: Market,
+}
+
+impl AppState {
+    /// Builds the services from the configuration (keys come from config or the
+    /// data directory, like the CLI's).
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        cache: CacheBus,
+        voice: Option<Arc<crate::voice::VoiceHub>>,
+    ) -> Result<Self, ConfigError> {
+        let cipher = Arc::new(config.field_cipher()?);
+        let currency =
+            config.market.currency.parse().map_err(|e| ConfigError::Invalid(format!("market.currency: {e}")))?;
+        let settings = MarketSettings { currency, platform_fee_bps: config.market.platform_fee_bps };
+        let market = Market::new(store.clone(), cache.clone(), settings, cipher.clone());
+        let auth = Arc::new(Auth::new(&config, store.clone(), cache.clone(), cipher)?);
+        Ok(Self { store, cache, config: Arc::new(config), voice, auth, market })
+    }
 }
 
 /// Builds the full router with its middleware.
@@ -39,10 +80,19 @@ pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
     let body_limit = state.config.server.body_limit_bytes;
     let header = axum::http::HeaderName::from_static("x-request-id");
-    Router::new()
-        .merge(ops::routes())
-        .merge(voice::routes())
+    let cors = cors_layer(&state.config.server.cors_origins);
+    let (routes, doc) = openapi::routes().split_for_parts();
+    let doc = Arc::new(openapi::finish(&doc));
+    routes
+        .route("/openapi.json", axum::routing::get(move || async move { axum::Json(doc.as_ref().clone()) }))
         .fallback(|| async { Problem::not_found("no such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this endpoint does not take that method",
+            )
+        })
         .with_state(state)
         .layer(middleware::from_fn(track_metrics))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -59,6 +109,22 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(header.clone()))
         .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
         .layer(CatchPanicLayer::custom(|_| Problem::internal().into_response_inner()))
+        .layer(cors)
+}
+
+/// Browsers may call the API from the configured origins only.
+fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderValue, Method, header};
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(Duration::from_secs(600))
 }
 
 async fn track_metrics(req: Request, next: Next) -> Response {

@@ -7,7 +7,7 @@ use axum::{
 use serde::Serialize;
 
 /// An error answer: `type`, `title`, `status`, `detail` and a stable `code`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -15,6 +15,23 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub code: String,
+    /// Rarely present parts, boxed to keep `Result<_, Problem>` small.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schema(inline)]
+    pub extra: Option<Box<ProblemExtra>>,
+}
+
+/// Parts of a problem only some answers carry.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct ProblemExtra {
+    /// With `mfa_required` after an OAuth sign-in: send it with the code to
+    /// `POST /v1/auth/mfa`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_token: Option<String>,
+    /// Seconds for a `Retry-After` header (429 answers); not part of the body.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl Problem {
@@ -25,7 +42,18 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             code: code.to_owned(),
+            extra: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.extra.get_or_insert_with(Default::default).retry_after_secs = Some(secs.max(1));
+        self
+    }
+
+    pub fn with_mfa_token(mut self, token: String) -> Self {
+        self.extra.get_or_insert_with(Default::default).mfa_token = Some(token);
+        self
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -43,7 +71,11 @@ impl Problem {
     pub(crate) fn into_response_inner(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        let mut resp = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        if let Some(secs) = self.extra.as_ref().and_then(|e| e.retry_after_secs) {
+            resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        resp
     }
 }
 

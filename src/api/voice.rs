@@ -1,42 +1,43 @@
 //! `/v1/voice/...`: transcripts and WAV uploads through the pipeline, the command
 //! history, and confirming or cancelling a pending command.
 
-use super::device_auth::DeviceUser;
+use super::AuthUser;
 use super::{AppState, Problem};
 use crate::domain::{Id, PageRequest, VoiceCommand, VoiceSource, VoiceStatus};
 use crate::store::{StoreError, VoiceCommandRecord, decode_cursor};
 use crate::voice::{VoiceHub, VoiceOutcome};
 use axum::{
-    Json, Router,
+    Json,
     body::Bytes,
     extract::{Path, Query, State, rejection::JsonRejection},
     http::{HeaderMap, StatusCode},
-    routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/voice/transcripts", post(transcript))
-        .route("/v1/voice/audio", post(audio))
-        .route("/v1/voice/commands", get(list))
-        .route("/v1/voice/commands/{id}/confirm", post(confirm))
-        .route("/v1/voice/commands/{id}/cancel", post(cancel))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(transcript))
+        .routes(routes!(audio))
+        .routes(routes!(list))
+        .routes(routes!(confirm))
+        .routes(routes!(cancel))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TranscriptBody {
     text: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Reply {
     text: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CommandAnswer {
     command: VoiceCommand,
     reply: Reply,
@@ -61,9 +62,13 @@ fn invalid(code: &str, detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
 }
 
+/// Runs a transcript (what a home assistant heard) through the voice pipeline.
+#[utoipa::path(post, path = "/v1/voice/transcripts", tag = "voice", security(("bearer" = [])), request_body = TranscriptBody,
+    responses((status = 200, body = CommandAnswer), (status = 401, body = Problem), (status = 422, body = Problem),
+              (status = 503, body = Problem, description = "the pipeline is not running here")))]
 async fn transcript(
     State(state): State<AppState>,
-    DeviceUser(user): DeviceUser,
+    AuthUser(user): AuthUser,
     body: Result<Json<TranscriptBody>, JsonRejection>,
 ) -> Result<Json<CommandAnswer>, Problem> {
     let Json(body) = body.map_err(|e| invalid("invalid_body", e.body_text()))?;
@@ -76,9 +81,14 @@ async fn transcript(
     Ok(Json(o.into()))
 }
 
+/// Runs a spoken command (a WAV file) through the voice pipeline.
+#[utoipa::path(post, path = "/v1/voice/audio", tag = "voice", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "audio/wav"),
+    responses((status = 200, body = CommandAnswer), (status = 415, body = Problem), (status = 422, body = Problem),
+              (status = 503, body = Problem)))]
 async fn audio(
     State(state): State<AppState>,
-    DeviceUser(user): DeviceUser,
+    AuthUser(user): AuthUser,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<CommandAnswer>, Problem> {
@@ -104,13 +114,14 @@ async fn audio(
     Ok(Json(o.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     cursor: Option<String>,
     limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CommandList {
     items: Vec<VoiceCommand>,
     next_cursor: Option<String>,
@@ -132,9 +143,12 @@ fn to_command(hub: &VoiceHub, r: VoiceCommandRecord) -> VoiceCommand {
     }
 }
 
+/// The caller's voice commands, newest first.
+#[utoipa::path(get, path = "/v1/voice/commands", tag = "voice", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = CommandList), (status = 400, body = Problem), (status = 401, body = Problem)))]
 async fn list(
     State(state): State<AppState>,
-    DeviceUser(user): DeviceUser,
+    AuthUser(user): AuthUser,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CommandList>, Problem> {
     let Query(q) = query.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
@@ -178,17 +192,25 @@ async fn resolve(
     }
 }
 
+/// Says yes to a command waiting for confirmation (e.g. a purchase).
+#[utoipa::path(post, path = "/v1/voice/commands/{id}/confirm", tag = "voice", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = CommandAnswer), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn confirm(
     State(state): State<AppState>,
-    DeviceUser(user): DeviceUser,
+    AuthUser(user): AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<CommandAnswer>, Problem> {
     resolve(state, user, &id, true).await
 }
 
+/// Says no to a command waiting for confirmation.
+#[utoipa::path(post, path = "/v1/voice/commands/{id}/cancel", tag = "voice", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = CommandAnswer), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn cancel(
     State(state): State<AppState>,
-    DeviceUser(user): DeviceUser,
+    AuthUser(user): AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<CommandAnswer>, Problem> {
     resolve(state, user, &id, false).await

@@ -14,6 +14,8 @@ use tokio::sync::{broadcast, mpsc};
 struct Entry {
     value: Vec<u8>,
     ttl: Duration,
+    /// `remove` hands back entries that expired but were not yet evicted.
+    expires_at: Instant,
 }
 
 struct PerEntryTtl;
@@ -71,13 +73,20 @@ impl Cache for MemoryCache {
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError> {
-        self.entries.insert(key.to_owned(), Entry { value: value.to_vec(), ttl }).await;
+        let now = Instant::now();
+        let expires_at = now.checked_add(ttl).unwrap_or(now + Duration::from_secs(86_400 * 365));
+        self.entries.insert(key.to_owned(), Entry { value: value.to_vec(), ttl, expires_at }).await;
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), CacheError> {
         self.entries.invalidate(key).await;
         Ok(())
+    }
+
+    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        let entry = self.entries.remove(key).await;
+        Ok(entry.filter(|e| e.expires_at > Instant::now()).map(|e| e.value))
     }
 
     async fn incr_window(&self, key: &str, window: Duration) -> Result<u64, CacheError> {

@@ -32,6 +32,9 @@ pub trait Cache: Send + Sync + 'static {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError>;
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError>;
     async fn delete(&self, key: &str) -> Result<(), CacheError>;
+    /// Returns the value of `key` and deletes it in one step: of two concurrent
+    /// callers at most one gets the value (single-use secrets such as OAuth states).
+    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError>;
     /// Increments the counter `key` and returns its new value; the counter starts at
     /// zero and disappears `window` after its first increment (rate limiting).
     async fn incr_window(&self, key: &str, window: Duration) -> Result<u64, CacheError>;

@@ -24,9 +24,17 @@ impl RedisCache {
     /// runs) can share one server.
     pub async fn with_prefix(url: &str, prefix: &str) -> Result<Self, CacheError> {
         let client = redis::Client::open(url)?;
-        let conn = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client.clone()))
-            .await
-            .map_err(|_| CacheError::Unavailable("timed out connecting to Redis".into()))??;
+        // Short timeouts: when Redis is down, requests fall back to the database
+        // after a moment instead of hanging.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_millis(750)))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_secs(2));
+        let conn =
+            tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new_with_config(client.clone(), config))
+                .await
+                .map_err(|_| CacheError::Unavailable("timed out connecting to Redis".into()))??;
         Ok(Self { client, conn, prefix: prefix.to_owned() })
     }
 
@@ -63,6 +71,12 @@ impl Cache for RedisCache {
         let mut c = self.conn.clone();
         let _: usize = c.del(self.key(key)).await?;
         Ok(())
+    }
+
+    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        let mut c = self.conn.clone();
+        // GETDEL (Redis 6.2+) reads and deletes atomically on the server.
+        Ok(redis::cmd("GETDEL").arg(self.key(key)).query_async(&mut c).await?)
     }
 
     async fn incr_window(&self, key: &str, window: Duration) -> Result<u64, CacheError> {

@@ -1,5 +1,6 @@
 //! The `holomesh` command line: argument definitions and dispatch.
 
+mod admin;
 mod demo;
 mod intent;
 mod models;
@@ -139,6 +140,9 @@ pub enum AdminCommand {
     Create {
         #[arg(long)]
         email: String,
+        /// Display name (default "Administrator").
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -157,6 +161,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { bind } => serve::serve(config, bind).await,
         Command::Migrate => serve::migrate(config).await,
+        Command::Admin(AdminCommand::Create { email, name }) => admin::create(config, &email, name.as_deref()).await,
         Command::Demo => demo::run(config).await,
         Command::Token(TokenCommand::Create { name, email }) => tokens::create(config, &name, email.as_deref()).await,
         Command::Token(TokenCommand::Revoke { id, email }) => tokens::revoke(config, &id, email.as_deref()).await,
@@ -179,12 +184,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Intent { grammars, lists, context, json, text } => {
             Ok(intent::run(&config, grammars, lists, &context, json, &text))
-        }
-        other => {
-            let name = format!("{other:?}");
-            let name = name.split([' ', '(', '{']).next().unwrap_or("this command").to_lowercase();
-            eprintln!("holomesh {name}: not available in this build yet");
-            Ok(EXIT_USAGE)
         }
     }
 }

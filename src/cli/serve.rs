@@ -15,7 +15,7 @@ pub async fn open(config: &Config) -> anyhow::Result<api::AppState> {
     let cache = cache::connect(cache_url.as_ref()).await.with_context(|| {
         format!("cannot connect to cache {}", cache_url.as_ref().map(|u| u.redacted()).unwrap_or_default())
     })?;
-    Ok(api::AppState { store, cache, config: Arc::new(config.clone()), voice: None })
+    Ok(api::AppState::new(config.clone(), store, cache, None)?)
 }
 
 pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitCode> {

@@ -4,8 +4,8 @@ use super::{EXIT_USAGE, ExitCode};
 use crate::api::AppState;
 use crate::asr::{EndpointConfig, EndpointEvent, Endpointer, Recognizer, TranscribeOptions};
 use crate::config::Config;
-use crate::domain::{Currency, Email, NewUser, Role, User, VoiceSource};
-use crate::market::{Market, MarketSettings};
+use crate::domain::{Email, NewUser, Role, User, VoiceSource};
+use crate::market::Market;
 use crate::store::StoreError;
 use crate::voice::{PipelineParts, VoiceOutcome, VoicePipeline};
 use anyhow::Context;
@@ -48,13 +48,7 @@ pub async fn voice_user(state: &AppState) -> anyhow::Result<User> {
 }
 
 pub fn market_of(state: &AppState) -> anyhow::Result<Market> {
-    let currency: Currency = state.config.market.currency.parse()?;
-    Ok(Market::new(
-        state.store.clone(),
-        state.cache.clone(),
-        MarketSettings { currency, platform_fee_bps: state.config.market.platform_fee_bps },
-        Arc::new(state.config.field_cipher()?),
-    ))
+    Ok(state.market.clone())
 }
 
 /// Loads the configured Whisper model once.

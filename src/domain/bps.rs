@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// A share expressed in basis points; 10000 bps = 100 %.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "i64", into = "i64")]
+#[schema(value_type = i64)]
 pub struct BasisPoints(u16);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -1,12 +1,13 @@
 //! Community and digest types: notification digests, designer groups, forum
 //! threads and posts, collaborations, catalog sort orders and profile views.
 
-use super::{Chip, DesignerProfile, Id};
+use super::{Chip, DesignerProfile};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
+use uuid::Uuid;
 
 /// How often a digest collects a user's notifications.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DigestPeriod {
     Daily,
@@ -36,7 +37,7 @@ impl std::str::FromStr for DigestPeriod {
 /// A user with notifications waiting for a digest of one period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingDigest {
-    pub user_id: Id,
+    pub user_id: Uuid,
     /// The user's IANA time zone name as stored.
     pub timezone: String,
     /// When the oldest waiting notification was created.
@@ -44,19 +45,19 @@ pub struct PendingDigest {
 }
 
 /// One user's digest of a period; `notification_ids` are the notifications it carries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Digest {
-    pub id: Id,
-    pub user_id: Id,
+    pub id: Uuid,
+    pub user_id: Uuid,
     pub period: DigestPeriod,
     /// The local date (user's time zone) on which the period began.
     pub period_start: Date,
-    pub notification_ids: Vec<Id>,
+    pub notification_ids: Vec<Uuid>,
     pub created_at: OffsetDateTime,
 }
 
 /// A member's standing in a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupRole {
     Owner,
@@ -95,60 +96,60 @@ impl std::str::FromStr for GroupRole {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Group {
-    pub id: Id,
+    pub id: Uuid,
     pub name: String,
     pub description: String,
-    pub owner_id: Id,
+    pub owner_id: Uuid,
     pub created_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupMember {
-    pub group_id: Id,
-    pub user_id: Id,
+    pub group_id: Uuid,
+    pub user_id: Uuid,
     pub role: GroupRole,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ForumThread {
-    pub id: Id,
+    pub id: Uuid,
     /// `None` for a thread in the global forum.
-    pub group_id: Option<Id>,
-    pub author_id: Id,
+    pub group_id: Option<Uuid>,
+    pub author_id: Uuid,
     pub title: String,
     pub created_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ForumPost {
-    pub id: Id,
-    pub thread_id: Id,
-    pub author_id: Id,
+    pub id: Uuid,
+    pub thread_id: Uuid,
+    pub author_id: Uuid,
     pub body: String,
     pub created_at: OffsetDateTime,
 }
 
 /// A designer's share of a collaboration, in basis points of each sale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CollaborationMember {
-    pub designer_id: Id,
+    pub designer_id: Uuid,
     pub share_bps: u16,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Collaboration {
-    pub id: Id,
+    pub id: Uuid,
     pub title: String,
-    pub chip_id: Option<Id>,
-    pub created_by: Id,
+    pub chip_id: Option<Uuid>,
+    pub created_by: Uuid,
     pub members: Vec<CollaborationMember>,
     pub created_at: OffsetDateTime,
 }
 
 /// Catalog orders. Each is total (ties broken by id), so cursors never skip or repeat.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChipSort {
     /// Newest first.
@@ -163,7 +164,7 @@ pub enum ChipSort {
 }
 
 /// A designer as others see them: profile, published chips and collaborations.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DesignerView {
     pub profile: DesignerProfile,
     /// Average rating in thousandths (4.5 stars = 4500), `None` when unrated.
@@ -182,7 +183,7 @@ pub struct PurchaseFact {
 }
 
 /// How a client buys, derived from their completed purchases.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ClientStats {
     pub purchases: u64,
     /// Median price in minor units (the lower middle for an even count).

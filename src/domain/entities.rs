@@ -1,14 +1,15 @@
 //! The marketplace's entities as plain data, shared by services, store and adapters.
 
-use super::{BasisPoints, Currency, Email, Handle, Id, Money, Role, Vlnv};
+use super::{BasisPoints, Currency, Email, Handle, Money, Role, Vlnv};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// Declares a string-backed enum with `as_str`, `FromStr` and serde in snake_case.
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -70,9 +71,9 @@ string_enum!(
 );
 
 /// An account. Secrets (password hash, TOTP secret) are not part of this view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
-    pub id: Id,
+    pub id: Uuid,
     pub email: Email,
     pub display_name: String,
     pub role: Role,
@@ -93,9 +94,9 @@ pub struct NewUser {
 }
 
 /// A designer's public profile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DesignerProfile {
-    pub user_id: Id,
+    pub user_id: Uuid,
     pub handle: Handle,
     pub display_name: String,
     pub bio: String,
@@ -106,7 +107,7 @@ pub struct DesignerProfile {
 }
 
 /// A client's stated preferences.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClientPreferences {
     #[serde(default)]
     pub categories: Vec<String>,
@@ -119,18 +120,18 @@ pub struct ClientPreferences {
 }
 
 /// Another designer's IP block inside a chip, earning `share_bps` of each sale.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contribution {
-    pub contributor_id: Id,
+    pub contributor_id: Uuid,
     pub vlnv: Vlnv,
     pub share_bps: BasisPoints,
 }
 
 /// A chip design listed in the catalog.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Chip {
-    pub id: Id,
-    pub designer_id: Id,
+    pub id: Uuid,
+    pub designer_id: Uuid,
     pub vlnv: Vlnv,
     pub title: String,
     pub description: String,
@@ -145,7 +146,7 @@ pub struct Chip {
     pub licence: String,
     pub content_sha256: String,
     pub content_size: i64,
-    pub prev_version_id: Option<Id>,
+    pub prev_version_id: Option<Uuid>,
     pub contributions: Vec<Contribution>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -156,7 +157,7 @@ pub struct Chip {
 /// Data for creating a draft chip.
 #[derive(Debug, Clone)]
 pub struct NewChip {
-    pub designer_id: Id,
+    pub designer_id: Uuid,
     pub vlnv: Vlnv,
     pub title: String,
     pub description: String,
@@ -169,14 +170,14 @@ pub struct NewChip {
     pub licence: String,
     pub content_sha256: String,
     pub content_size: i64,
-    pub prev_version_id: Option<Id>,
+    pub prev_version_id: Option<Uuid>,
     pub contributions: Vec<Contribution>,
 }
 
 /// Catalog filters; every field narrows the result.
 #[derive(Debug, Clone, Default)]
 pub struct ChipFilter {
-    pub designer_id: Option<Id>,
+    pub designer_id: Option<Uuid>,
     pub category: Option<String>,
     pub process_node: Option<String>,
     pub max_price_minor: Option<i64>,
@@ -185,19 +186,19 @@ pub struct ChipFilter {
 }
 
 /// A user's balance in one currency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Wallet {
-    pub id: Id,
-    pub user_id: Id,
+    pub id: Uuid,
+    pub user_id: Uuid,
     pub balance: Money,
 }
 
 /// A subscription of a client to a designer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Subscription {
-    pub id: Id,
-    pub subscriber_id: Id,
-    pub designer_id: Id,
+    pub id: Uuid,
+    pub subscriber_id: Uuid,
+    pub designer_id: Uuid,
     pub auto_purchase: bool,
     pub max_price: Option<Money>,
     pub monthly_budget: Option<Money>,
@@ -206,7 +207,7 @@ pub struct Subscription {
 }
 
 /// Per-stage timings of a voice command, in milliseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StageTimings {
     pub audio: Option<i64>,
     pub asr: Option<i64>,
@@ -215,10 +216,10 @@ pub struct StageTimings {
 }
 
 /// One spoken (or forwarded) attempt and what became of it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VoiceCommand {
-    pub id: Id,
-    pub user_id: Option<Id>,
+    pub id: Uuid,
+    pub user_id: Option<Uuid>,
     pub source: VoiceSource,
     pub transcript: String,
     pub intent: Option<String>,
@@ -232,20 +233,20 @@ pub struct VoiceCommand {
 }
 
 /// An event written in the same transaction as the change it announces.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutboxEvent {
-    pub id: Id,
+    pub id: Uuid,
     pub kind: String,
-    pub aggregate_id: Id,
+    pub aggregate_id: Uuid,
     pub payload: serde_json::Value,
     pub attempts: i32,
 }
 
 /// A security-relevant event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
-    pub id: Id,
-    pub actor_id: Option<Id>,
+    pub id: Uuid,
+    pub actor_id: Option<Uuid>,
     pub action: String,
     pub target: Option<String>,
     pub ip: Option<String>,
@@ -255,7 +256,7 @@ pub struct AuditEntry {
 }
 
 /// A page of a list: items and the cursor of the next page, if any.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -265,7 +266,7 @@ pub struct Page<T> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
     /// Items strictly after this id (ids are time-ordered).
-    pub after: Option<Id>,
+    pub after: Option<Uuid>,
     pub limit: u32,
 }
 

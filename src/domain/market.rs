@@ -3,9 +3,10 @@
 use super::{Id, Money, NotifyFrequency, PurchaseSource, allocate_largest_remainder};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// Who receives a part of a sale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SplitParty {
     Seller,
@@ -14,11 +15,11 @@ pub enum SplitParty {
 }
 
 /// One line of a sale's split; the lines of a sale sum exactly to its price.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SplitLine {
     pub party: SplitParty,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<Id>,
+    pub user_id: Option<Uuid>,
     pub amount_minor: i64,
 }
 
@@ -61,11 +62,11 @@ pub fn split_sale(
 }
 
 /// A completed (or refunded) sale.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Purchase {
-    pub id: Id,
-    pub chip_id: Id,
-    pub buyer_id: Id,
+    pub id: Uuid,
+    pub chip_id: Uuid,
+    pub buyer_id: Uuid,
     pub price: Money,
     pub status: String,
     pub source: PurchaseSource,
@@ -75,17 +76,17 @@ pub struct Purchase {
 }
 
 /// The buyer's right to use the design: one per purchase, numbered for limited chips.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Licence {
-    pub id: Id,
-    pub chip_id: Id,
-    pub owner_id: Id,
+    pub id: Uuid,
+    pub chip_id: Uuid,
+    pub owner_id: Uuid,
     pub edition: Option<i64>,
     pub token: String,
 }
 
 /// What a purchase returns (and what an idempotent retry replays).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PurchaseReceipt {
     pub purchase: Purchase,
     pub licence: Licence,
@@ -94,8 +95,8 @@ pub struct PurchaseReceipt {
 /// A request to buy one chip.
 #[derive(Debug, Clone)]
 pub struct PurchaseRequest {
-    pub buyer_id: Id,
-    pub chip_id: Id,
+    pub buyer_id: Uuid,
+    pub chip_id: Uuid,
     pub source: PurchaseSource,
     /// Refuse when the chip costs more than this (voice and auto purchases).
     pub max_price_minor: Option<i64>,
@@ -116,12 +117,12 @@ pub struct SubscriptionChange {
 }
 
 /// A message for a user: shown at once or collected into a digest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Notification {
-    pub id: Id,
-    pub user_id: Id,
+    pub id: Uuid,
+    pub user_id: Uuid,
     pub kind: String,
-    pub chip_id: Option<Id>,
+    pub chip_id: Option<Uuid>,
     pub payload: serde_json::Value,
     pub deliver: String,
     pub read: bool,
@@ -130,19 +131,19 @@ pub struct Notification {
 }
 
 /// What the fan-out of one published chip did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FanoutReport {
     pub notified: u32,
     pub purchased: u32,
-    pub skipped: Vec<(Id, String)>,
+    pub skipped: Vec<(Uuid, String)>,
 }
 
 /// A buyer's review of a chip.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Review {
-    pub id: Id,
-    pub chip_id: Id,
-    pub reviewer_id: Id,
+    pub id: Uuid,
+    pub chip_id: Uuid,
+    pub reviewer_id: Uuid,
     pub rating: i16,
     pub body: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -150,7 +151,7 @@ pub struct Review {
 }
 
 /// A designer's income in one currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Earnings {
     pub currency: String,
     pub sales_minor: i64,

@@ -13,6 +13,19 @@ pub struct Vlnv {
     pub version: String,
 }
 
+/// In JSON a VLNV is one string, `vendor:library:name:version`.
+impl utoipa::PartialSchema for Vlnv {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("IP-XACT identity `vendor:library:name:version`"))
+            .examples(["acme.com:dsp:fir:1.0"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Vlnv {}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum VlnvError {
     #[error("VLNV must have four parts vendor:library:name:version, got {0}")]

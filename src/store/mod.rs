@@ -1,6 +1,8 @@
 //! Persistence: the `Store` trait, its errors, and the two sqlx backends
 //! (PostgreSQL for production, SQLite as the embedded default).
 
+mod auth;
+mod auth_sql;
 mod catalog_sort_sql;
 mod collaboration_sql;
 mod community;
@@ -16,6 +18,7 @@ mod rows;
 mod shared;
 mod sqlite;
 
+pub use auth::{AuthStore, RefreshOutcome, Session, TotpState};
 pub use community::CommunityStore;
 pub(crate) use community::check_shares as check_collaboration_shares;
 pub use digest::DigestStore;
@@ -70,7 +73,7 @@ pub struct NewAuditEntry {
 /// Everything HoloMesh keeps. Each method is one atomic unit of work: methods that
 /// change several rows run in one transaction inside the implementation.
 #[async_trait]
-pub trait Store: MarketStore + DigestStore + CommunityStore {
+pub trait Store: MarketStore + DigestStore + CommunityStore + AuthStore {
     fn backend(&self) -> Backend;
 
     /// Cheap liveness check for `/readyz`.

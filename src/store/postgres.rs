@@ -73,6 +73,7 @@ impl_store!(PgStore, sqlx::Postgres, super::Backend::Postgres, {
 
 impl_market_store!(PgStore, sqlx::Postgres);
 super::digest_sql::impl_digest_store!(PgStore);
+super::auth_sql::impl_auth_store!(PgStore);
 super::community_sql::impl_community_store!(PgStore, sqlx::Postgres);
 super::collaboration_sql::impl_collaboration_store!(PgStore, sqlx::Postgres);
 super::catalog_sort_sql::impl_catalog_sort!(PgStore);

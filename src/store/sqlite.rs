@@ -95,6 +95,7 @@ impl_store!(SqliteStore, sqlx::Sqlite, super::Backend::Sqlite, {
 
 impl_market_store!(SqliteStore, sqlx::Sqlite);
 super::digest_sql::impl_digest_store!(SqliteStore);
+super::auth_sql::impl_auth_store!(SqliteStore);
 super::community_sql::impl_community_store!(SqliteStore, sqlx::Sqlite);
 super::collaboration_sql::impl_collaboration_store!(SqliteStore, sqlx::Sqlite);
 super::catalog_sort_sql::impl_catalog_sort!(SqliteStore);

@@ -3,6 +3,9 @@
 //! (when `REDIS_URL` is set).
 #![allow(dead_code)]
 
+pub mod http;
+pub mod oauth_provider;
+
 use holomesh::cache::{CacheBus, MemoryCache, RedisCache};
 use holomesh::store::{PgStore, SqliteStore, Store};
 use std::sync::Arc;

@@ -1,0 +1,144 @@
+//! Request extractors every endpoint shares: strict JSON bodies, the authenticated
+//! caller (access token or device token) and role gates. Rejections are problem+json.
+
+use super::{AppState, Problem};
+use crate::auth::AuthError;
+use crate::domain::{Role, User};
+use axum::{
+    Json,
+    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    http::{StatusCode, request::Parts},
+};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// A JSON body. Malformed JSON is 400 `malformed_json`; a body that does not fit the
+/// schema (wrong types, unknown fields, missing fields) is 422 `invalid_body`; a body
+/// without `Content-Type: application/json` is 415.
+#[derive(Debug, Clone)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(e) => Err(json_problem(&e)),
+        }
+    }
+}
+
+fn json_problem(e: &JsonRejection) -> Problem {
+    match e {
+        JsonRejection::JsonDataError(_) => {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", truncate(&e.body_text()))
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            Problem::new(StatusCode::BAD_REQUEST, "malformed_json", truncate(&e.body_text()))
+        }
+        JsonRejection::MissingJsonContentType(_) => Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with Content-Type: application/json",
+        ),
+        _ => Problem::new(StatusCode::BAD_REQUEST, "invalid_body", truncate(&e.body_text())),
+    }
+}
+
+/// Serde messages quote the input; keep them short.
+fn truncate(s: &str) -> String {
+    if s.chars().count() <= 300 { s.to_owned() } else { format!("{}…", s.chars().take(300).collect::<String>()) }
+}
+
+/// The caller, authenticated by `Authorization: Bearer <access token | device token>`.
+/// Also applies the per-user request limit.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub User);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        let user = state.auth.authenticate(token).await.map_err(Problem::from)?;
+        state.auth.check_request_rate(&user).await.map_err(Problem::from)?;
+        Ok(Self(user))
+    }
+}
+
+/// The caller when a token was sent, else nobody (for public reads that show more
+/// to the owner).
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<User>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.get(axum::http::header::AUTHORIZATION).is_none() {
+            return Ok(Self(None));
+        }
+        AuthUser::from_request_parts(parts, state).await.map(|AuthUser(u)| Self(Some(u)))
+    }
+}
+
+/// A designer (or an admin acting as one).
+#[derive(Debug, Clone)]
+pub struct DesignerUser(pub User);
+
+impl FromRequestParts<AppState> for DesignerUser {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let AuthUser(user) = AuthUser::from_request_parts(parts, state).await?;
+        crate::auth::require_role(&user, Role::Designer).map_err(Problem::from)?;
+        Ok(Self(user))
+    }
+}
+
+/// An administrator who has two-factor authentication on.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub User);
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let AuthUser(user) = AuthUser::from_request_parts(parts, state).await?;
+        crate::auth::require_role(&user, Role::Admin).map_err(Problem::from)?;
+        Ok(Self(user))
+    }
+}
+
+fn bearer(parts: &Parts) -> Result<&str, Problem> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| Problem::from(AuthError::Unauthenticated("send Authorization: Bearer <token>".into())))?;
+    header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty() && t.len() <= 4096).ok_or_else(|| {
+        Problem::from(AuthError::Unauthenticated("the Authorization header is not a bearer token".into()))
+    })
+}
+
+/// The client's address and user agent, for throttling and the audit log.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let address = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(200).collect());
+        Ok(Self { address, user_agent })
+    }
+}

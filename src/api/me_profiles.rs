@@ -1,0 +1,163 @@
+//! `/v1/me/...` profiles and income: a designer's public profile, a client's buying
+//! preferences, and a designer's earnings.
+
+use super::chips::{currency, store_error};
+use super::hot_cache;
+use super::pagination::{amount, invalid, plain, query, text_max};
+use super::{ApiJson, AppState, AuthUser, DesignerUser, Problem};
+use crate::domain::{ClientPreferences, ClientStats, DesignerProfile, Earnings, Handle, Money};
+use axum::{
+    Json,
+    extract::{Query, State, rejection::QueryRejection},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(put_designer_profile))
+        .routes(routes!(put_client_profile))
+        .routes(routes!(earnings))
+}
+
+/// The public profile of the calling designer (PUT replaces it).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DesignerProfileBody {
+    /// 2 to 32 of a-z, 0-9 and single dashes, starting with a letter; unique.
+    pub handle: String,
+    /// At most 2000 characters.
+    #[serde(default)]
+    pub bio: String,
+    /// At most 20 skills of 1 to 40 characters.
+    #[serde(default)]
+    pub skills: Vec<String>,
+}
+
+fn check_list(field: &str, items: &[String], max_items: usize, max_len: usize) -> Result<Vec<String>, Problem> {
+    for s in items {
+        plain(field, s)?;
+    }
+    let items: Vec<String> = items.iter().map(|s| s.trim().to_owned()).collect();
+    if items.len() > max_items || items.iter().any(|s| s.is_empty() || s.chars().count() > max_len) {
+        return Err(invalid(format!("{field}: at most {max_items} entries of 1 to {max_len} characters")));
+    }
+    Ok(items)
+}
+
+#[utoipa::path(put, path = "/v1/me/designer-profile", tag = "me", security(("bearer" = [])),
+    request_body = DesignerProfileBody,
+    responses((status = 200, body = DesignerProfile),
+        (status = 403, body = Problem, description = "not a designer"),
+        (status = 409, body = Problem, description = "`handle_taken`"),
+        (status = 422, body = Problem, description = "bad handle, bio or skills, unknown field")))]
+async fn put_designer_profile(
+    State(state): State<AppState>,
+    DesignerUser(user): DesignerUser,
+    ApiJson(b): ApiJson<DesignerProfileBody>,
+) -> Result<Json<DesignerProfile>, Problem> {
+    let handle = Handle::parse(&b.handle).map_err(|e| invalid(format!("handle: {e}")))?;
+    text_max("bio", &b.bio, 2_000)?;
+    let skills = check_list("skills", &b.skills, 20, 40)?;
+    let before = state.store.designer_by_user(user.id).await.ok();
+    let profile =
+        state.store.upsert_designer_profile(user.id, &handle, b.bio.trim(), &skills).await.map_err(|e| match e {
+            crate::store::StoreError::Conflict(_) => {
+                Problem::new(StatusCode::CONFLICT, "handle_taken", format!("the handle {handle} is taken"))
+            }
+            other => store_error("designer")(other),
+        })?;
+    let cache = state.cache.cache.as_ref();
+    if let Some(old) = before {
+        hot_cache::forget(cache, &hot_cache::designer_key(old.handle.as_str())).await;
+    }
+    hot_cache::forget(cache, &hot_cache::designer_key(profile.handle.as_str())).await;
+    hot_cache::bump_catalog(cache).await;
+    Ok(Json(profile))
+}
+
+/// What the calling client likes (PUT replaces it); used for suggestions.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientProfileBody {
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub process_nodes: Vec<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// In minor units of the marketplace currency.
+    pub min_price_minor: Option<i64>,
+    /// In minor units of the marketplace currency.
+    pub max_price_minor: Option<i64>,
+}
+
+/// The client's stated preferences and how they actually buy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientProfile {
+    pub preferences: ClientPreferences,
+    pub stats: ClientStats,
+}
+
+#[utoipa::path(put, path = "/v1/me/client-profile", tag = "me", security(("bearer" = [])),
+    request_body = ClientProfileBody,
+    responses((status = 200, body = ClientProfile),
+        (status = 422, body = Problem, description = "lists too long, prices negative or min above max, unknown field")))]
+async fn put_client_profile(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiJson(b): ApiJson<ClientProfileBody>,
+) -> Result<Json<ClientProfile>, Problem> {
+    let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect::<Vec<_>>();
+    let categories = lower(check_list("categories", &b.categories, 20, 64)?);
+    let process_nodes = lower(check_list("process_nodes", &b.process_nodes, 20, 32)?);
+    let keywords = check_list("keywords", &b.keywords, 50, 64)?;
+    let currency = state.market.settings.currency;
+    for (field, v) in [("min_price_minor", b.min_price_minor), ("max_price_minor", b.max_price_minor)] {
+        if let Some(v) = v {
+            amount(field, v)?;
+        }
+    }
+    if let (Some(lo), Some(hi)) = (b.min_price_minor, b.max_price_minor)
+        && lo > hi
+    {
+        return Err(invalid("min_price_minor must not be above max_price_minor"));
+    }
+    let preferences = ClientPreferences {
+        categories,
+        process_nodes,
+        keywords,
+        max_price: b.max_price_minor.map(|m| Money::new(m, currency)),
+        min_price: b.min_price_minor.map(|m| Money::new(m, currency)),
+    };
+    state.store.set_client_preferences(user.id, &preferences).await.map_err(store_error("user"))?;
+    let stats = state.market.profiles().client_stats(user.id).await?;
+    Ok(Json(ClientProfile { preferences, stats }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EarningsQuery {
+    /// ISO 4217 code; the marketplace currency when absent.
+    currency: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/me/earnings", tag = "me", security(("bearer" = [])), params(EarningsQuery),
+    responses((status = 200, body = Earnings, description = "income from your sales and from royalties"),
+        (status = 400, body = Problem, description = "bad parameter"),
+        (status = 422, body = Problem, description = "not an ISO 4217 currency")))]
+async fn earnings(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    q: Result<Query<EarningsQuery>, QueryRejection>,
+) -> Result<Json<Earnings>, Problem> {
+    let q = query(q)?;
+    let currency = match q.currency.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => currency("currency", c)?,
+        None => state.market.settings.currency,
+    };
+    Ok(Json(state.store.earnings(user.id, currency).await.map_err(store_error("user"))?))
+}
