@@ -5,16 +5,16 @@ use super::{AppState, Problem};
 use crate::auth::AuthError;
 use crate::domain::{Role, User};
 use axum::{
-    Json,
-    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    extract::{FromRequest, FromRequestParts, Request},
     http::{StatusCode, request::Parts},
 };
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
 /// A JSON body. Malformed JSON is 400 `malformed_json`; a body that does not fit the
-/// schema (wrong types, unknown fields, missing fields) is 422 `invalid_body`; a body
-/// without `Content-Type: application/json` is 415.
+/// schema (wrong types, unknown fields, missing fields) or carries a NUL character
+/// in any string is 422 `invalid_body`; a body without `Content-Type:
+/// application/json` is 415.
 #[derive(Debug, Clone)]
 pub struct ApiJson<T>(pub T);
 
@@ -22,27 +22,45 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Self(v)),
-            Err(e) => Err(json_problem(&e)),
+        let json_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| m.trim().to_ascii_lowercase())
+            .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
+        if !json_type {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Problem::new(e.status(), "invalid_body", truncate(&e.body_text())))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            Problem::new(StatusCode::BAD_REQUEST, "malformed_json", truncate(&format!("the body is not JSON: {e}")))
+        })?;
+        if has_nul(&value) {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                "text must not contain NUL characters",
+            ));
+        }
+        T::deserialize(value)
+            .map(Self)
+            .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", truncate(&e.to_string())))
     }
 }
 
-fn json_problem(e: &JsonRejection) -> Problem {
-    match e {
-        JsonRejection::JsonDataError(_) => {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", truncate(&e.body_text()))
-        }
-        JsonRejection::JsonSyntaxError(_) => {
-            Problem::new(StatusCode::BAD_REQUEST, "malformed_json", truncate(&e.body_text()))
-        }
-        JsonRejection::MissingJsonContentType(_) => Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the body as JSON with Content-Type: application/json",
-        ),
-        _ => Problem::new(StatusCode::BAD_REQUEST, "invalid_body", truncate(&e.body_text())),
+fn has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(has_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::voice::{VoiceHub, VoiceOutcome};
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, State, rejection::JsonRejection},
+    extract::{Path, Query, State},
     http::{HeaderMap, StatusCode},
 };
 use serde::{Deserialize, Serialize};
@@ -69,9 +69,8 @@ fn invalid(code: &str, detail: impl Into<String>) -> Problem {
 async fn transcript(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    body: Result<Json<TranscriptBody>, JsonRejection>,
+    super::ApiJson(body): super::ApiJson<TranscriptBody>,
 ) -> Result<Json<CommandAnswer>, Problem> {
-    let Json(body) = body.map_err(|e| invalid("invalid_body", e.body_text()))?;
     let text = body.text.trim();
     if text.is_empty() || text.chars().count() > 1000 {
         return Err(invalid("invalid_text", "text must be 1 to 1000 characters"));

@@ -53,6 +53,7 @@ pub struct Digest {
     /// The local date (user's time zone) on which the period began.
     pub period_start: Date,
     pub notification_ids: Vec<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -102,6 +103,7 @@ pub struct Group {
     pub name: String,
     pub description: String,
     pub owner_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -119,6 +121,7 @@ pub struct ForumThread {
     pub group_id: Option<Uuid>,
     pub author_id: Uuid,
     pub title: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -128,6 +131,7 @@ pub struct ForumPost {
     pub thread_id: Uuid,
     pub author_id: Uuid,
     pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -145,6 +149,7 @@ pub struct Collaboration {
     pub chip_id: Option<Uuid>,
     pub created_by: Uuid,
     pub members: Vec<CollaborationMember>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
