@@ -78,6 +78,9 @@ async fn hostile_bodies_are_refused_cleanly(store: Arc<dyn Store>, cache: CacheB
     let (_, token, _) = s.signup("dana", "designer").await;
     let (_, doc) = s.call(Method::GET, "/openapi.json", None, None).await;
     let before = snapshot(&s, &token).await;
+    // A fresh connection per request: when the server refuses before reading a 1 MB
+    // body it closes the connection, which must not break the next request.
+    let fresh = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
     let mut sent = 0;
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("item") {
@@ -86,8 +89,9 @@ async fn hostile_bodies_are_refused_cleanly(store: Arc<dyn Store>, cache: CacheB
             // Real objects are not needed: a body is read (and refused) whatever the id.
             let url = path.replace("{id}", &uuid::Uuid::now_v7().to_string()).replace("{designer_handle}", "dana");
             for (label, body) in hostile_bodies(&doc, schema) {
-                let sent_req = s
-                    .req(m.clone(), &url, Some(&token))
+                let sent_req = fresh
+                    .request(m.clone(), format!("{}{url}", s.base))
+                    .bearer_auth(&token)
                     .header("content-type", "application/json")
                     .body(body)
                     .send()

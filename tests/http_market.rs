@@ -347,7 +347,7 @@ async fn bad_input_changes_nothing(store: Arc<dyn Store>, cache: CacheBus) {
         (Method::POST, "/v1/collaborations", json!({"title": "t", "members": nul_member})),
     ] {
         let r = s.req(method, path, Some(alice)).json(&b).send().await.expect("send");
-        expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+        expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
     }
     expect_problem(chips_raw(&s, "?q=%00").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     expect_problem(chips_raw(&s, "?designer=%00").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;

@@ -183,8 +183,8 @@ async fn voice_endpoints(store: Arc<dyn Store>, cache: CacheBus) {
             .send()
             .await
             .expect("send"),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_body",
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
     )
     .await;
     problem(

@@ -1,6 +1,7 @@
 //! `/v1/me`: the caller's account, the fields they may change, and their sessions.
 
 use super::auth::Me;
+use super::pagination::Listing;
 use super::{ApiJson, AppState, AuthUser, ClientInfo, Problem};
 use crate::domain::Id;
 use axum::{
@@ -77,16 +78,9 @@ pub struct SessionView {
     last_used_at: time::OffsetDateTime,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SessionList {
-    items: Vec<SessionView>,
-    /// Always null: every live session fits in one answer.
-    next_cursor: Option<String>,
-}
-
 #[utoipa::path(get, path = "/v1/me/sessions", tag = "me", security(("bearer" = [])),
-    responses((status = 200, body = SessionList), (status = 401, body = Problem)))]
-async fn sessions(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<SessionList>, Problem> {
+    responses((status = 200, body = Listing<SessionView>), (status = 401, body = Problem)))]
+async fn sessions(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Listing<SessionView>>, Problem> {
     let items = state
         .auth
         .sessions(&user)
@@ -99,7 +93,7 @@ async fn sessions(State(state): State<AppState>, AuthUser(user): AuthUser) -> Re
             last_used_at: s.last_used_at,
         })
         .collect();
-    Ok(Json(SessionList { items, next_cursor: None }))
+    Ok(Json(Listing::all(items)))
 }
 
 #[utoipa::path(delete, path = "/v1/me/sessions/{id}", tag = "me", security(("bearer" = [])),
