@@ -3,16 +3,29 @@
 //! usage: asr_bench MODEL MANIFEST CONFIG [THREADS]
 //!   MANIFEST: lines of `path<TAB>reference text`
 //!   CONFIG:   default | tuned | tuned-noprompt | fit:<margin_ms>:<min_frames>[:prompt]
+//!             | grammar[:PENALTY][:nofb] (tuned + decoding constrained to grammars/en, names
+//!               known; PENALTY is what a refused token loses, by default the recognizer's;
+//!               100, whisper.cpp's default, makes the grammar absolute; nofb turns the
+//!               temperature fallback off)
+//!             | grammar-open[:PENALTY][:nofb] (empty name lists, as `asr.grammar = true` runs)
 //! Prints one tab-separated result line (see `HEADER`) and, with ASR_BENCH_VERBOSE=1,
-//! each transcript.
+//! each transcript. `wer_in` counts only clips whose reference the intent grammar
+//! understands; `cmd_ok` is the share of clips whose transcript gives the same intent and
+//! slots as the reference (or, like it, none).
 #![forbid(unsafe_code)]
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
 use holomesh::asr::{AudioWindow, Recognizer, TranscribeOptions, WhisperRecognizer, load_wav};
+use holomesh::nlu::{Engine, ListValue};
 
-const HEADER: &str = "config\tclips\tmean_ms\tp90_ms\trtf\twer\tpeak_rss_mb\tload_ms";
+const HEADER: &str = "config\tclips\tmean_ms\tp90_ms\trtf\twer\twer_in\tcmd_ok\tpeak_rss_mb\tload_ms";
+
+/// Names the spoken commands use, given to the intent engine and the grammar.
+const DESIGNERS: [&str; 3] = ["Alice Chen", "Bob Martin", "Carol Diaz"];
+const CHIPS: [&str; 4] = ["UART Controller", "SPI Flash Controller", "Ethernet Core", "RISC-V Core"];
 
 /// The vocabulary of the voice commands, used as the decoder prompt when tuned.
 pub const COMMAND_PROMPT: &str = "Voice commands for the chip design marketplace: search, buy, \
@@ -32,6 +45,7 @@ fn parse_config(name: &str, threads: usize) -> Result<TranscribeOptions, String>
     Ok(match name {
         "default" => TranscribeOptions { threads, ..TranscribeOptions::baseline() },
         "tuned" => tuned,
+        g if grammar_config(g).is_some() => TranscribeOptions { temperature_fallback: !g.ends_with(":nofb"), ..tuned },
         "tuned-noprompt" => TranscribeOptions { initial_prompt: None, ..tuned },
         "default-prompt" => TranscribeOptions {
             threads,
@@ -146,6 +160,61 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+fn name_lists(known: bool) -> BTreeMap<String, Vec<ListValue>> {
+    let list = |names: &[&str]| if known { names.iter().map(|n| ListValue::plain(*n)).collect() } else { Vec::new() };
+    BTreeMap::from([("designer".to_owned(), list(&DESIGNERS)), ("chip".to_owned(), list(&CHIPS))])
+}
+
+fn grammars_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("grammars/en")
+}
+
+/// `grammar[-open][:PENALTY][:nofb]`: whether the names are known, and the penalty.
+fn grammar_config(config: &str) -> Option<(bool, Option<f32>)> {
+    let mut parts = config.trim_end_matches(":nofb").split(':');
+    let known = match parts.next() {
+        Some("grammar") => true,
+        Some("grammar-open") => false,
+        _ => return None,
+    };
+    let penalty = match parts.next() {
+        Some(p) => Some(p.parse().ok()?),
+        None => None,
+    };
+    parts.next().is_none().then_some((known, penalty))
+}
+
+/// The recognizer a configuration needs and its load time in milliseconds.
+fn load(model: &Path, config: &str) -> Result<(Box<dyn Recognizer>, f64), String> {
+    if let Some((known, penalty)) = grammar_config(config) {
+        return load_grammar(model, known, penalty);
+    }
+    let r = WhisperRecognizer::load(model).map_err(|e| e.to_string())?;
+    let ms = r.load_ms();
+    Ok((Box::new(r), ms))
+}
+
+#[cfg(feature = "grammar")]
+fn load_grammar(model: &Path, known_names: bool, penalty: Option<f32>) -> Result<(Box<dyn Recognizer>, f64), String> {
+    use holomesh::asr::grammar_whisper::{DEFAULT_GRAMMAR_PENALTY, GrammarWhisperRecognizer};
+    let r = GrammarWhisperRecognizer::load_with_templates(model, &grammars_dir(), &name_lists(known_names))
+        .map_err(|e| e.to_string())?
+        .with_penalty(penalty.unwrap_or(DEFAULT_GRAMMAR_PENALTY));
+    let ms = r.load_ms();
+    Ok((Box::new(r), ms))
+}
+
+#[cfg(not(feature = "grammar"))]
+fn load_grammar(_model: &Path, _known: bool, _penalty: Option<f32>) -> Result<(Box<dyn Recognizer>, f64), String> {
+    Err("the grammar configurations need `--features grammar`".into())
+}
+
+/// Intent and slots of a sentence (`None` when the grammar does not understand it).
+fn command(engine: &Engine, text: &str) -> Option<String> {
+    let m = engine.recognize(text, &Default::default())?;
+    Some(format!("{} {}", m.intent, serde_json::to_string(&m.slots).unwrap_or_default()))
+}
+
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     let [_, model, manifest, config, rest @ ..] = args.as_slice() else {
@@ -167,11 +236,15 @@ fn run() -> Result<(), String> {
     if clips.is_empty() {
         return Err("empty manifest".into());
     }
-    let recognizer = WhisperRecognizer::load(Path::new(model)).map_err(|e| e.to_string())?;
+    let mut engine = Engine::from_dir(&grammars_dir()).map_err(|e| e.to_string())?;
+    for (name, values) in name_lists(true) {
+        engine.set_list(&name, values);
+    }
+    let (recognizer, load_ms) = load(Path::new(model), config)?;
     // Warm-up: first call allocates buffers.
     recognizer.transcribe(&clips[0].2, &opts).map_err(|e| e.to_string())?;
 
-    let (mut errors, mut ref_words) = (0usize, 0usize);
+    let (mut errors, mut ref_words, mut errors_in, mut ref_words_in, mut cmd_ok) = (0usize, 0usize, 0usize, 0usize, 0);
     let (mut total_ms, mut audio_ms) = (0.0f64, 0.0f64);
     let mut times = Vec::new();
     for (path, reference, samples) in &clips {
@@ -180,16 +253,21 @@ fn run() -> Result<(), String> {
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let (hyp, refw) = (words(&t.text), words(reference));
         let dist = edit_distance(&refw, &hyp);
+        let wanted = command(&engine, reference);
+        let same = command(&engine, &t.text) == wanted;
         errors += dist;
         ref_words += refw.len();
+        if wanted.is_some() {
+            errors_in += dist;
+            ref_words_in += refw.len();
+        }
+        cmd_ok += usize::from(same);
         total_ms += ms;
         audio_ms += t.audio_ms as f64;
         times.push(ms);
         if verbose {
-            eprintln!(
-                "{config}\t{ms:6.0} ms\twin {}\terr {dist}\t{path}\t{reference:?} -> {:?}",
-                t.timings.window_frames, t.text
-            );
+            let (win, cmd) = (t.timings.window_frames, if same { "cmd ok" } else { "cmd BAD" });
+            eprintln!("{config}\t{ms:6.0} ms\twin {win}\terr {dist}\t{cmd}\t{path}\t{reference:?} -> {:?}", t.text);
         }
     }
     times.sort_by(f64::total_cmp);
@@ -198,14 +276,16 @@ fn run() -> Result<(), String> {
         println!("{HEADER}");
     }
     println!(
-        "{config}\t{}\t{:.0}\t{:.0}\t{:.3}\t{:.3}\t{:.0}\t{:.0}",
+        "{config}\t{}\t{:.0}\t{:.0}\t{:.3}\t{:.3}\t{:.3}\t{:.2}\t{:.0}\t{:.0}",
         clips.len(),
         total_ms / clips.len() as f64,
         p90,
         total_ms / audio_ms.max(1.0),
         errors as f64 / ref_words.max(1) as f64,
+        errors_in as f64 / ref_words_in.max(1) as f64,
+        cmd_ok as f64 / clips.len() as f64,
         peak_rss_mb(),
-        recognizer.load_ms()
+        load_ms
     );
     Ok(())
 }

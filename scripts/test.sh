@@ -20,3 +20,5 @@ psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE '
 cargo test --locked --all-targets "$@"
 # Microphone capture (feature `mic`), through ALSA's file plugin standing in for a sound card.
 cargo test --locked --features mic --test mic_capture "$@"
+# Grammar-constrained decoding (feature `grammar`): the real model on espeak-ng commands.
+cargo test --locked --features grammar --test asr_grammar "$@"

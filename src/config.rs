@@ -74,6 +74,9 @@ pub struct AsrConfig {
     pub model: String,
     pub threads: u32,
     pub models_dir: String,
+    /// Constrain decoding to the intent templates (needs the `grammar` build feature).
+    #[serde(default)]
+    pub grammar: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

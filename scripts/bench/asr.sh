@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Speech recognition benchmark: synthesises a fixed set of spoken commands with espeak-ng
 # and compares whisper configurations side by side (wall time, real-time factor, peak RSS,
-# word error rate against the spoken text).
+# word error rate against the spoken text, and whether the transcript still gives the
+# spoken command's intent and slots).
 #
 # usage: scripts/bench/asr.sh [MODEL] [THREADS] [CONFIG...]
 #   MODEL    default: $HOLOMESH_MODELS_DIR or <data dir>/models, ggml-tiny.en.bin
 #   THREADS  default 2
-#   CONFIG   default: "default tuned" (see examples/asr_bench.rs for the others)
+#   CONFIG   default: "default tuned grammar grammar-open grammar:100" (see
+#            examples/asr_bench.rs; grammar = tuned + decoding constrained to grammars/en with
+#            the names known, grammar-open = the same with empty name lists, as
+#            `asr.grammar = true` runs, grammar:100 = names known, absolute grammar)
 # Needs: espeak-ng, sox, a fetched model (scripts/models/fetch.sh).
 set -euo pipefail
 
@@ -17,7 +21,7 @@ model="${1:-$models_dir/ggml-tiny.en.bin}"
 threads="${2:-2}"
 shift $(( $# > 2 ? 2 : $# ))
 configs=("$@")
-[[ ${#configs[@]} -gt 0 ]] || configs=(default tuned)
+[[ ${#configs[@]} -gt 0 ]] || configs=(default tuned grammar grammar-open grammar:100)
 
 for tool in espeak-ng sox; do
     command -v "$tool" >/dev/null || { echo "asr-bench: $tool is required (apt-get install espeak-ng sox)" >&2; exit 2; }
@@ -65,12 +69,13 @@ for entry in "${commands[@]}"; do
 done
 durations="$(for f in "$work"/clip_*.wav; do soxi -D "$f"; done | sort -n | awk 'NR==1{min=$1} {max=$1; s+=$1} END {printf "%.2f-%.2f s, mean %.2f s", min, max, s/NR}')"
 echo "asr-bench: ${#commands[@]} clips ($durations), model $(basename "$model"), $threads threads"
+echo "asr-bench: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores before the run"
 
-(cd "$root" && nice -n 10 cargo build --quiet --release --features whisper --example asr_bench)
+(cd "$root" && nice -n 10 cargo build --quiet --release --features grammar --example asr_bench)
 bin="$root/target/release/examples/asr_bench"
 
 {
-    printf 'config\tclips\tmean_ms\tp90_ms\trtf\twer\tpeak_rss_mb\tload_ms\n'
+    printf 'config\tclips\tmean_ms\tp90_ms\trtf\twer\twer_in\tcmd_ok\tpeak_rss_mb\tload_ms\n'
     for config in "${configs[@]}"; do
         "$bin" "$model" "$manifest" "$config" "$threads"
     done

@@ -1,9 +1,9 @@
 //! `/v1/admin/...`: administrators (with 2FA on) list users, change roles, refund
 //! purchases and read the audit log. Roles change only here.
 
+use super::pagination::{Listing, PageQuery, path_id, query};
 use super::{AdminUser, ApiJson, AppState, Problem};
 use crate::domain::{AuditEntry, Id, Purchase, Role, User};
-use super::pagination::{Listing, PageQuery, path_id, query};
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::PathRejection},

@@ -80,7 +80,10 @@ pub struct SessionView {
 
 #[utoipa::path(get, path = "/v1/me/sessions", tag = "me", security(("bearer" = [])),
     responses((status = 200, body = Listing<SessionView>), (status = 401, body = Problem)))]
-async fn sessions(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Listing<SessionView>>, Problem> {
+async fn sessions(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<Listing<SessionView>>, Problem> {
     let items = state
         .auth
         .sessions(&user)

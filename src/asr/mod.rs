@@ -5,6 +5,9 @@
 //! into text. The whisper.cpp backend lives behind the `whisper` cargo feature.
 
 pub mod audio;
+pub mod gbnf;
+#[cfg(feature = "grammar")]
+pub mod grammar_whisper;
 pub mod model_file;
 pub mod recognizer;
 pub mod resample;

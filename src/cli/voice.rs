@@ -51,9 +51,26 @@ pub fn market_of(state: &AppState) -> anyhow::Result<Market> {
     Ok(state.market.clone())
 }
 
-/// Loads the configured Whisper model once.
+/// Loads the configured Whisper model once (grammar-constrained when `asr.grammar` is set).
 pub fn load_recognizer(config: &Config) -> anyhow::Result<Arc<dyn Recognizer>> {
+    if config.asr.grammar && !cfg!(feature = "grammar") {
+        anyhow::bail!(
+            "asr.grammar = true needs a build with grammar-constrained decoding \
+             (cargo build --features grammar); or set asr.grammar = false"
+        );
+    }
     let path = super::models::ensure(config, &config.asr.model)?;
+    #[cfg(feature = "grammar")]
+    if config.asr.grammar {
+        let grammars = super::intent::default_grammars();
+        let r = crate::asr::grammar_whisper::GrammarWhisperRecognizer::load_with_templates(
+            &path,
+            &grammars,
+            &Default::default(),
+        )
+        .with_context(|| format!("cannot load {} with the grammar of {}", path.display(), grammars.display()))?;
+        return Ok(Arc::new(r));
+    }
     let r = crate::asr::WhisperRecognizer::load(&path).with_context(|| format!("cannot load {}", path.display()))?;
     Ok(Arc::new(r))
 }
