@@ -2,24 +2,19 @@
 //! rules, restrict what the decoder may write. whisper.cpp is reached through the
 //! `holomesh-whisper-grammar` crate, where the FFI lives.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use holomesh_whisper_grammar::{DecodeOptions, Element, GrammarRecognizer, GrammarRules, LoadOptions, RecognizerError};
 
-use super::audio::{SAMPLE_RATE, samples_to_ms};
+use super::audio::samples_to_ms;
 use super::gbnf::{CommandGrammar, Label, Progress};
 use super::model_file::{ModelInfo, inspect_model_file};
 use super::recognizer::{AsrError, Recognizer, Segment, Timings, TranscribeOptions, Transcript, collapse_repetitions};
-use super::whisper::route_native_logs_to_tracing;
+use super::whisper::{checked_input, route_native_logs_to_tracing};
 use crate::nlu::ListValue;
 
-/// whisper.cpp skips input shorter than one second; shorter utterances are padded to this.
-const MIN_SAMPLES: usize = SAMPLE_RATE as usize * 11 / 10;
-/// Longest audio accepted in one call (10 minutes).
-const MAX_AUDIO_MS: u64 = 10 * 60 * 1000;
 /// Prompt tokens whisper.cpp keeps (half the text context).
 const MAX_PROMPT_TOKENS: usize = 224;
 /// Subtracted from the logits of tokens the grammar refuses, and of the end of text in the
@@ -158,29 +153,11 @@ impl GrammarWhisperRecognizer {
     }
 }
 
-/// Clean input: replace non-finite samples, pad short clips with trailing silence.
-fn prepare_samples(samples: &[f32]) -> Cow<'_, [f32]> {
-    if samples.len() >= MIN_SAMPLES && samples.iter().all(|s| s.is_finite()) {
-        return Cow::Borrowed(samples);
-    }
-    let mut owned: Vec<f32> = samples.iter().map(|s| if s.is_finite() { s.clamp(-1.0, 1.0) } else { 0.0 }).collect();
-    owned.resize(owned.len().max(MIN_SAMPLES), 0.0);
-    Cow::Owned(owned)
-}
-
 impl Recognizer for GrammarWhisperRecognizer {
     #[tracing::instrument(skip_all, fields(samples = samples.len()))]
     fn transcribe(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Transcript, AsrError> {
         let started = Instant::now();
-        opts.validate()?;
-        if samples.is_empty() {
-            return Err(AsrError::EmptyAudio);
-        }
-        let audio_ms = samples_to_ms(samples.len());
-        if audio_ms > MAX_AUDIO_MS {
-            return Err(AsrError::AudioTooLong { ms: audio_ms, max_ms: MAX_AUDIO_MS });
-        }
-        let input = prepare_samples(samples);
+        let (audio_ms, input) = checked_input(samples, opts)?;
         let tokens = self.prompt_tokens(opts.initial_prompt.as_deref())?;
         let window = opts.window.frames_for(samples_to_ms(input.len()), self.info.n_audio_ctx);
         let language = if self.info.is_multilingual() { opts.language.as_deref() } else { Some("en") };

@@ -112,6 +112,23 @@ impl WhisperRecognizer {
 }
 
 /// Clean input: replace non-finite samples, pad short clips with trailing silence.
+/// Checks options and length, then cleans the samples: (audio ms, whisper input).
+/// Shared by every whisper.cpp recognizer.
+pub(super) fn checked_input<'s>(
+    samples: &'s [f32],
+    opts: &TranscribeOptions,
+) -> Result<(u64, Cow<'s, [f32]>), AsrError> {
+    opts.validate()?;
+    if samples.is_empty() {
+        return Err(AsrError::EmptyAudio);
+    }
+    let audio_ms = samples_to_ms(samples.len());
+    if audio_ms > MAX_AUDIO_MS {
+        return Err(AsrError::AudioTooLong { ms: audio_ms, max_ms: MAX_AUDIO_MS });
+    }
+    Ok((audio_ms, prepare_samples(samples)))
+}
+
 fn prepare_samples(samples: &[f32]) -> Cow<'_, [f32]> {
     let finite = samples.iter().all(|s| s.is_finite());
     if finite && samples.len() >= MIN_SAMPLES {
@@ -128,15 +145,7 @@ impl Recognizer for WhisperRecognizer {
     #[tracing::instrument(skip_all, fields(samples = samples.len()))]
     fn transcribe(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Transcript, AsrError> {
         let started = Instant::now();
-        opts.validate()?;
-        if samples.is_empty() {
-            return Err(AsrError::EmptyAudio);
-        }
-        let audio_ms = samples_to_ms(samples.len());
-        if audio_ms > MAX_AUDIO_MS {
-            return Err(AsrError::AudioTooLong { ms: audio_ms, max_ms: MAX_AUDIO_MS });
-        }
-        let input = prepare_samples(samples);
+        let (audio_ms, input) = checked_input(samples, opts)?;
         let tokens = self.prompt_tokens(opts.initial_prompt.as_deref())?;
         let window = opts.window.frames_for(samples_to_ms(input.len()), self.info.n_audio_ctx);
         let language = if self.info.is_multilingual() { opts.language.as_deref() } else { Some("en") };
