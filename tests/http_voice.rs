@@ -269,7 +269,7 @@ async fn wav_upload_goes_through_speech_recognition() {
     let models = std::env::var_os("HOLOMESH_MODELS_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
         Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(".local/share/holomesh/models")
     });
-    let model = models.join("ggml-tiny.en.bin");
+    let model = models.join(holomesh::config::ModelWeights::default().file_name("tiny.en"));
     if !model.exists() {
         println!("SKIPPED wav_upload_goes_through_speech_recognition: no model at {}", model.display());
         return;

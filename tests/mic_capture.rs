@@ -15,7 +15,7 @@ fn model_dir() -> std::path::PathBuf {
 #[test]
 fn listen_hears_a_command_from_the_default_input_device() {
     let models = model_dir();
-    if !models.join("ggml-tiny.en.bin").exists() {
+    if !models.join(holomesh::config::ModelWeights::default().file_name("tiny.en")).exists() {
         println!("SKIPPED listen_hears_a_command_from_the_default_input_device: no model in {}", models.display());
         return;
     }
@@ -61,7 +61,7 @@ fn listen_without_a_sound_card_says_so() {
         .output()
         .expect("run holomesh listen");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if !model_dir().join("ggml-tiny.en.bin").exists() {
+    if !model_dir().join(holomesh::config::ModelWeights::default().file_name("tiny.en")).exists() {
         return;
     }
     assert_eq!(out.status.code(), Some(2), "{stderr}");

@@ -81,7 +81,7 @@ fn recognizer() -> Option<Arc<dyn Recognizer>> {
                 .unwrap_or_else(|| Path::new(&home).join(".local/share"))
                 .join("holomesh/models")
         });
-        let path = dir.join("ggml-tiny.en.bin");
+        let path = dir.join(holomesh::config::ModelWeights::default().file_name("tiny.en"));
         if !path.exists() {
             println!("SKIPPED speech part: no model at {} (run scripts/models/fetch.sh tiny.en)", path.display());
             return None;

@@ -4,29 +4,48 @@
 # word error rate against the spoken text, and whether the transcript still gives the
 # spoken command's intent and slots).
 #
-# usage: scripts/bench/asr.sh [MODEL] [THREADS] [CONFIG...]
-#   MODEL    default: $HOLOMESH_MODELS_DIR or <data dir>/models, ggml-tiny.en.bin
+# usage: scripts/bench/asr.sh [MODEL] [THREADS] [CONFIG[@WEIGHTS]...]
+#   MODEL    tiny.en (default) or base; its files come from $HOLOMESH_MODELS_DIR or
+#            <data dir>/models and are fetched when missing (scripts/models/fetch.sh)
 #   THREADS  default 2
-#   CONFIG   default: "default tuned grammar grammar-open grammar:100" (see
-#            examples/asr_bench.rs; grammar = tuned + decoding constrained to grammars/en with
-#            the names known, grammar-open = the same with empty name lists, as
-#            `asr.grammar = true` runs, grammar:100 = names known, absolute grammar)
-# Needs: espeak-ng, sox, a fetched model (scripts/models/fetch.sh).
+#   CONFIG   see examples/asr_bench.rs: default = whisper.cpp's defaults, tuned = HoloMesh's
+#            (utterance-sized window, command prompt, token budget), grammar = tuned +
+#            decoding constrained to grammars/en with the names known, grammar-open = the same
+#            with empty name lists (as `asr.grammar = true` runs), grammar:100 = absolute
+#            grammar, NAME:tpsN = NAME with N tokens per second of audio
+#   WEIGHTS  q8_0 (default) or f16, the model file the configuration runs on
+#   default: "default@f16 tuned@f16 default@q8_0 tuned@q8_0 grammar@q8_0 grammar-open@q8_0"
+# Needs: espeak-ng, sox. Build the benchmark in release mode with the project's .cargo/config.toml
+# (whisper.cpp with llamafile kernels), as `cargo build --release` from the checkout does.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 data_dir="${HOLOMESH_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/holomesh}"
 models_dir="${HOLOMESH_MODELS_DIR:-$data_dir/models}"
-model="${1:-$models_dir/ggml-tiny.en.bin}"
+model_name="${1:-tiny.en}"
 threads="${2:-2}"
 shift $(( $# > 2 ? 2 : $# ))
 configs=("$@")
-[[ ${#configs[@]} -gt 0 ]] || configs=(default tuned grammar grammar-open grammar:100)
+[[ ${#configs[@]} -gt 0 ]] || configs=(default@f16 tuned@f16 default@q8_0 tuned@q8_0 grammar@q8_0 grammar-open@q8_0)
+
+model_file() { # weights -> path
+    case "$1" in
+        q8_0) echo "$models_dir/ggml-$model_name-q8_0.bin" ;;
+        f16) echo "$models_dir/ggml-$model_name.bin" ;;
+        *) echo "asr-bench: unknown weights '$1' (q8_0 or f16)" >&2; exit 2 ;;
+    esac
+}
 
 for tool in espeak-ng sox; do
     command -v "$tool" >/dev/null || { echo "asr-bench: $tool is required (apt-get install espeak-ng sox)" >&2; exit 2; }
 done
-[[ -f "$model" ]] || { echo "asr-bench: no model at $model (run scripts/models/fetch.sh)" >&2; exit 2; }
+for config in "${configs[@]}"; do
+    weights="q8_0"
+    [[ "$config" == *@* ]] && weights="${config##*@}"
+    model="$(model_file "$weights")"
+    [[ -f "$model" ]] || bash "$root/scripts/models/fetch.sh" "$model_name" --weights "$weights" --models-dir "$models_dir" >&2 \
+        || { echo "asr-bench: cannot fetch $model" >&2; exit 2; }
+done
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -68,7 +87,7 @@ for entry in "${commands[@]}"; do
     i=$((i + 1))
 done
 durations="$(for f in "$work"/clip_*.wav; do soxi -D "$f"; done | sort -n | awk 'NR==1{min=$1} {max=$1; s+=$1} END {printf "%.2f-%.2f s, mean %.2f s", min, max, s/NR}')"
-echo "asr-bench: ${#commands[@]} clips ($durations), model $(basename "$model"), $threads threads"
+echo "asr-bench: ${#commands[@]} clips ($durations), model $model_name, $threads threads"
 echo "asr-bench: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores before the run"
 
 (cd "$root" && nice -n 10 cargo build --quiet --release --features grammar --example asr_bench)
@@ -77,6 +96,9 @@ bin="$root/target/release/examples/asr_bench"
 {
     printf 'config\tclips\tmean_ms\tp90_ms\trtf\twer\twer_in\tcmd_ok\tpeak_rss_mb\tload_ms\n'
     for config in "${configs[@]}"; do
-        "$bin" "$model" "$manifest" "$config" "$threads"
+        weights="q8_0"
+        name="$config"
+        if [[ "$config" == *@* ]]; then weights="${config##*@}"; name="${config%@*}"; fi
+        "$bin" "$(model_file "$weights")" "$manifest" "$name" "$threads" | sed "s/^[^\t]*/$name@$weights/"
     done
 } | column -t -s $'\t'

@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 data_dir="${HOLOMESH_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/holomesh}"
-model="${1:-${HOLOMESH_MODELS_DIR:-$data_dir/models}/ggml-tiny.en.bin}"
+model="${1:-${HOLOMESH_MODELS_DIR:-$data_dir/models}/ggml-tiny.en-q8_0.bin}"
 [ -f "$model" ] || bash scripts/models/fetch.sh tiny.en
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

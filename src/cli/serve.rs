@@ -38,7 +38,7 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
     let worker = crate::market::OutboxWorker::new(super::voice::market_of(&state)?);
     let worker = tokio::spawn(worker.run(std::time::Duration::from_millis(500), stopped()));
     let wyoming_addr = crate::wyoming::pipeline_handler::bind_address(&config.wyoming.bind);
-    let model = super::models::model_path(&config, &config.asr.model);
+    let model = config.model_file();
     let recognizer = if wyoming_addr.is_some() || model.exists() {
         Some(super::voice::load_recognizer(&config)?)
     } else {

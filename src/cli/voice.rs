@@ -59,7 +59,7 @@ pub fn load_recognizer(config: &Config) -> anyhow::Result<Arc<dyn Recognizer>> {
              (cargo build --features grammar); or set asr.grammar = false"
         );
     }
-    let path = super::models::ensure(config, &config.asr.model)?;
+    let path = super::models::ensure(config)?;
     #[cfg(feature = "grammar")]
     if config.asr.grammar {
         let grammars = super::intent::default_grammars();

@@ -24,7 +24,7 @@ pub fn model_path() -> PathBuf {
     if let Some(p) = std::env::var_os("HOLOMESH_ASR_MODEL") {
         return PathBuf::from(p);
     }
-    models_dir().join("ggml-tiny.en.bin")
+    models_dir().join(holomesh::config::ModelWeights::default().file_name("tiny.en"))
 }
 
 pub fn models_dir() -> PathBuf {
