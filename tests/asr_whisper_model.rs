@@ -56,6 +56,24 @@ fn transcribes_spoken_commands() {
 }
 
 #[test]
+fn a_prompt_longer_than_whisper_keeps_is_cut_not_misread() {
+    let Some(model) = common::model_or_skip("a_prompt_longer_than_whisper_keeps_is_cut_not_misread") else {
+        return;
+    };
+    let rec = WhisperRecognizer::load(&model).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // About 350 tokens: a large catalog's names, more than whisper.cpp's 224 prompt tokens.
+    let names: Vec<String> = (0..70).map(|i| format!("Designer{i} Name{i}")).collect();
+    let prompt = format!("{PROMPT} {}", names.join(", "));
+    assert!(prompt.len() < 2000);
+    let opts = TranscribeOptions { threads: 2, initial_prompt: Some(prompt), ..TranscribeOptions::default() };
+    let samples = speak(dir.path(), "p.wav", "subscribe to alice chen", "en-us", 160);
+    let t = rec.transcribe(&samples, &opts).unwrap();
+    // The prompt's beginning (which names Alice Chen) is what steers the spelling.
+    assert!(squashed(&t.text).contains("subscribetoalicechen"), "{:?}", t.text);
+}
+
+#[test]
 fn full_window_with_timestamps_and_shared_use() {
     let Some(model) = common::model_or_skip("full_window_with_timestamps_and_shared_use") else {
         return;

@@ -105,9 +105,19 @@ impl WhisperRecognizer {
         let Some(prompt) = prompt.map(str::trim).filter(|p| !p.is_empty()) else {
             return Ok(Vec::new());
         };
-        self.ctx
-            .tokenize(&format!(" {prompt}"), MAX_PROMPT_TOKENS)
-            .map_err(|e| AsrError::InvalidOptions(format!("initial prompt cannot be used: {e}")))
+        let text = format!(" {prompt}");
+        // whisper_tokenize answers minus the token count when the buffer is too small, and
+        // whisper-rs 0.16 only checks for -1; a token covers at least one byte, so a buffer
+        // of the text's length always fits. Longer prompts keep their beginning.
+        let mut tokens = self
+            .ctx
+            .tokenize(&text, text.len() + 1)
+            .map_err(|e| AsrError::InvalidOptions(format!("initial prompt cannot be used: {e}")))?;
+        if tokens.len() > MAX_PROMPT_TOKENS {
+            tracing::debug!(tokens = tokens.len(), kept = MAX_PROMPT_TOKENS, "initial prompt cut to whisper's limit");
+            tokens.truncate(MAX_PROMPT_TOKENS);
+        }
+        Ok(tokens)
     }
 }
 
