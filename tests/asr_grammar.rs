@@ -87,6 +87,10 @@ fn bad_model_and_bad_input_are_typed_errors() {
     assert!(matches!(rec.transcribe(&[], &opts), Err(AsrError::EmptyAudio)));
     let nul = TranscribeOptions { initial_prompt: Some("a\0b".into()), ..opts.clone() };
     assert!(matches!(rec.transcribe(&[0.0; 16_000], &nul), Err(AsrError::InvalidOptions(_))));
+    // A prompt over whisper.cpp's 224 tokens (a large catalog's names) is cut, not refused.
+    let names: Vec<String> = (0..70).map(|i| format!("Designer{i} Name{i}")).collect();
+    let long = TranscribeOptions { initial_prompt: Some(names.join(", ")), ..opts.clone() };
+    assert!(rec.transcribe(&[0.0; 16_000], &long).is_ok());
     let rec = rec.with_penalty(f32::NAN);
     assert!(matches!(rec.transcribe(&[0.0; 16_000], &opts), Err(AsrError::InvalidOptions(_))));
 }

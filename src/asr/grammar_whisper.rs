@@ -12,11 +12,9 @@ use super::audio::samples_to_ms;
 use super::gbnf::{CommandGrammar, Label, Progress};
 use super::model_file::{ModelInfo, inspect_model_file};
 use super::recognizer::{AsrError, Recognizer, Segment, Timings, TranscribeOptions, Transcript, collapse_repetitions};
-use super::whisper::{checked_input, route_native_logs_to_tracing};
+use super::whisper::{checked_input, prompt_tokens_with, route_native_logs_to_tracing};
 use crate::nlu::ListValue;
 
-/// Prompt tokens whisper.cpp keeps (half the text context).
-const MAX_PROMPT_TOKENS: usize = 224;
 /// Subtracted from the logits of tokens the grammar refuses, and of the end of text in the
 /// middle of a sentence. whisper.cpp's default, 100, makes the grammar absolute: with greedy
 /// decoding that turned requests the templates do not cover, and misheard covered ones, into
@@ -144,12 +142,7 @@ impl GrammarWhisperRecognizer {
     }
 
     fn prompt_tokens(&self, prompt: Option<&str>) -> Result<Vec<i32>, AsrError> {
-        let Some(prompt) = prompt.map(str::trim).filter(|p| !p.is_empty()) else {
-            return Ok(Vec::new());
-        };
-        self.native
-            .tokenize(&format!(" {prompt}"), MAX_PROMPT_TOKENS)
-            .map_err(|e| AsrError::InvalidOptions(format!("initial prompt cannot be used: {e}")))
+        prompt_tokens_with(prompt, |text, capacity| self.native.tokenize(text, capacity))
     }
 }
 

@@ -102,23 +102,31 @@ impl WhisperRecognizer {
     }
 
     fn prompt_tokens(&self, prompt: Option<&str>) -> Result<Vec<i32>, AsrError> {
-        let Some(prompt) = prompt.map(str::trim).filter(|p| !p.is_empty()) else {
-            return Ok(Vec::new());
-        };
-        let text = format!(" {prompt}");
-        // whisper_tokenize answers minus the token count when the buffer is too small, and
-        // whisper-rs 0.16 only checks for -1; a token covers at least one byte, so a buffer
-        // of the text's length always fits. Longer prompts keep their beginning.
-        let mut tokens = self
-            .ctx
-            .tokenize(&text, text.len() + 1)
-            .map_err(|e| AsrError::InvalidOptions(format!("initial prompt cannot be used: {e}")))?;
-        if tokens.len() > MAX_PROMPT_TOKENS {
-            tracing::debug!(tokens = tokens.len(), kept = MAX_PROMPT_TOKENS, "initial prompt cut to whisper's limit");
-            tokens.truncate(MAX_PROMPT_TOKENS);
-        }
-        Ok(tokens)
+        prompt_tokens_with(prompt, |text, capacity| self.ctx.tokenize(text, capacity))
     }
+}
+
+/// Tokenizes an initial prompt with `tokenize(text, capacity)` and keeps at most the
+/// tokens whisper.cpp uses. Shared by every whisper.cpp recognizer.
+///
+/// whisper_tokenize answers minus the token count when the buffer is too small, and
+/// whisper-rs 0.16 only checks for -1; a token covers at least one byte, so a buffer of
+/// the text's length always fits. Longer prompts keep their beginning.
+pub(super) fn prompt_tokens_with<E: std::fmt::Display>(
+    prompt: Option<&str>,
+    tokenize: impl FnOnce(&str, usize) -> Result<Vec<i32>, E>,
+) -> Result<Vec<i32>, AsrError> {
+    let Some(prompt) = prompt.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let text = format!(" {prompt}");
+    let mut tokens = tokenize(&text, text.len() + 1)
+        .map_err(|e| AsrError::InvalidOptions(format!("initial prompt cannot be used: {e}")))?;
+    if tokens.len() > MAX_PROMPT_TOKENS {
+        tracing::debug!(tokens = tokens.len(), kept = MAX_PROMPT_TOKENS, "initial prompt cut to whisper's limit");
+        tokens.truncate(MAX_PROMPT_TOKENS);
+    }
+    Ok(tokens)
 }
 
 /// Clean input: replace non-finite samples, pad short clips with trailing silence.
