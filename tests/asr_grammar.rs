@@ -6,11 +6,12 @@
 #[path = "asr_common/mod.rs"]
 mod common;
 
+use common::squashed;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use holomesh::asr::audio::load_wav;
 use holomesh::asr::gbnf::CommandGrammar;
 use holomesh::asr::grammar_whisper::GrammarWhisperRecognizer;
 use holomesh::asr::{AsrError, Recognizer, TranscribeOptions};
@@ -25,11 +26,6 @@ fn command_grammar() -> CommandGrammar {
     lists.insert("designer".to_owned(), designers);
     lists.insert("chip".to_owned(), ["UART Controller", "SPI Flash Controller"].map(ListValue::plain).to_vec());
     CommandGrammar::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("grammars/en"), &lists).unwrap()
-}
-
-/// Lowercase letters and digits only.
-fn squashed(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 #[test]
@@ -53,9 +49,7 @@ fn spoken_commands_follow_the_grammar() {
         .iter()
         .enumerate()
         .map(|(i, &(text, voice, speed, _))| {
-            let path = dir.path().join(format!("c{i}.wav"));
-            common::espeak(text, voice, speed, &path);
-            let samples = load_wav(&path).unwrap();
+            let samples = common::speak(dir.path(), &format!("c{i}.wav"), text, voice, speed);
             let (rec, opts) = (Arc::clone(&rec), opts.clone());
             std::thread::spawn(move || rec.transcribe(&samples, &opts))
         })

@@ -5,25 +5,14 @@
 #[path = "asr_common/mod.rs"]
 mod common;
 
-use std::path::Path;
 use std::sync::Arc;
 
-use holomesh::asr::audio::load_wav;
 use holomesh::asr::{AsrError, AudioWindow, Recognizer, TranscribeOptions, WhisperRecognizer};
 
 const PROMPT: &str = "Voice commands: subscribe to, unsubscribe from, show my orders, search, \
 open cart, checkout. Names: Alice Chen, Bob Martin, Carol Diaz.";
 
-fn speak(dir: &Path, name: &str, text: &str, voice: &str, speed: u32) -> Vec<f32> {
-    let p = dir.join(name);
-    common::espeak(text, voice, speed, &p);
-    load_wav(&p).unwrap()
-}
-
-/// Lowercase letters and digits only, spaces removed ("market place" == "marketplace").
-fn squashed(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
+use common::{speak, squashed};
 
 #[test]
 fn transcribes_spoken_commands() {

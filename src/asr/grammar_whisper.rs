@@ -11,8 +11,8 @@ use holomesh_whisper_grammar::{DecodeOptions, Element, GrammarRecognizer, Gramma
 use super::audio::samples_to_ms;
 use super::gbnf::{CommandGrammar, Label, Progress};
 use super::model_file::{ModelInfo, inspect_model_file};
-use super::recognizer::{AsrError, Recognizer, Segment, Timings, TranscribeOptions, Transcript, collapse_repetitions};
-use super::whisper::{checked_input, prompt_tokens_with, route_native_logs_to_tracing};
+use super::recognizer::{AsrError, Recognizer, Timings, TranscribeOptions, Transcript};
+use super::whisper::{Decoded, checked_input, prompt_tokens_with, route_native_logs_to_tracing};
 use crate::nlu::ListValue;
 
 /// Subtracted from the logits of tokens the grammar refuses, and of the end of text in the
@@ -175,37 +175,12 @@ impl Recognizer for GrammarWhisperRecognizer {
         let out = self.native.transcribe(&input, &decode).map_err(backend_error)?;
         let inference_ms = inference.elapsed().as_secs_f64() * 1000.0;
 
-        let (mut prob_sum, mut prob_n) = (0.0f64, 0usize);
-        let mut no_speech_prob = 0.0f32;
-        let mut segments = Vec::with_capacity(out.segments.len());
+        let mut decoded = Decoded::default();
         for seg in out.segments {
-            prob_sum += seg.token_probs.iter().map(|&p| f64::from(p)).sum::<f64>();
-            prob_n += seg.token_probs.len();
-            no_speech_prob = no_speech_prob.max(seg.no_speech_prob);
-            let start_ms = u64::try_from(seg.t0).unwrap_or(0) * 10;
-            let end_ms = u64::try_from(seg.t1).unwrap_or(0) * 10;
-            segments.push(Segment { text: seg.text, start_ms, end_ms: end_ms.min(audio_ms) });
+            decoded.push(seg.text, (seg.t0, seg.t1), seg.no_speech_prob, seg.token_probs);
         }
-        let mut text = segments.iter().map(|s| s.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
-        if opts.collapse_repeats
-            && let Some(once) = collapse_repetitions(&text)
-        {
-            text = once;
-        }
-        let total_ms = started.elapsed().as_secs_f64() * 1000.0;
-        tracing::debug!(audio_ms, total_ms, window = window.unwrap_or(0), "transcribed with the command grammar");
-        Ok(Transcript {
-            text,
-            segments,
-            avg_token_prob: if prob_n == 0 { 0.0 } else { (prob_sum / prob_n as f64) as f32 },
-            no_speech_prob,
-            timings: Timings {
-                setup_ms,
-                inference_ms,
-                total_ms,
-                window_frames: window.unwrap_or(self.info.n_audio_ctx),
-            },
-            audio_ms,
-        })
+        let timings =
+            Timings { setup_ms, inference_ms, total_ms: 0.0, window_frames: window.unwrap_or(self.info.n_audio_ctx) };
+        Ok(decoded.finish(opts, audio_ms, started, timings))
     }
 }

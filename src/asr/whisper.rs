@@ -129,6 +129,69 @@ pub(super) fn prompt_tokens_with<E: std::fmt::Display>(
     Ok(tokens)
 }
 
+/// Segments and token statistics of one whisper.cpp run, gathered the same way by every
+/// whisper.cpp recognizer and turned into a [`Transcript`] by [`Decoded::finish`].
+#[derive(Debug, Default)]
+pub(super) struct Decoded {
+    segments: Vec<Segment>,
+    prob_sum: f64,
+    prob_n: usize,
+    no_speech_prob: f32,
+}
+
+impl Decoded {
+    /// Adds a segment: its text, start and end in whisper.cpp's centiseconds, no-speech
+    /// probability and the probabilities of its text tokens.
+    pub(super) fn push(
+        &mut self,
+        text: String,
+        (t0, t1): (i64, i64),
+        no_speech_prob: f32,
+        token_probs: impl IntoIterator<Item = f32>,
+    ) {
+        for p in token_probs {
+            self.prob_sum += f64::from(p);
+            self.prob_n += 1;
+        }
+        self.no_speech_prob = self.no_speech_prob.max(no_speech_prob);
+        let ms = |cs: i64| u64::try_from(cs).unwrap_or(0) * 10;
+        self.segments.push(Segment { text, start_ms: ms(t0), end_ms: ms(t1) });
+    }
+
+    /// The transcript: segments joined (and collapsed when they repeat one phrase), end
+    /// times clipped to the audio, the mean token probability, and `timings` completed with
+    /// the time since `started`.
+    pub(super) fn finish(
+        mut self,
+        opts: &TranscribeOptions,
+        audio_ms: u64,
+        started: Instant,
+        mut timings: Timings,
+    ) -> Transcript {
+        for seg in &mut self.segments {
+            seg.end_ms = seg.end_ms.min(audio_ms);
+        }
+        let parts: Vec<&str> = self.segments.iter().map(|s| s.text.trim()).filter(|t| !t.is_empty()).collect();
+        let mut text = parts.join(" ");
+        if opts.collapse_repeats
+            && let Some(once) = collapse_repetitions(&text)
+        {
+            tracing::debug!(%text, "collapsed a repeated transcript");
+            text = once;
+        }
+        timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::debug!(audio_ms, total_ms = timings.total_ms, window = timings.window_frames, "transcribed");
+        Transcript {
+            text,
+            segments: self.segments,
+            avg_token_prob: if self.prob_n == 0 { 0.0 } else { (self.prob_sum / self.prob_n as f64) as f32 },
+            no_speech_prob: self.no_speech_prob,
+            timings,
+            audio_ms,
+        }
+    }
+}
+
 /// Clean input: replace non-finite samples, pad short clips with trailing silence.
 /// Checks options and length, then cleans the samples: (audio ms, whisper input).
 /// Shared by every whisper.cpp recognizer.
@@ -202,47 +265,19 @@ impl Recognizer for WhisperRecognizer {
         let inference_ms = inference.elapsed().as_secs_f64() * 1000.0;
 
         let eot = self.ctx.token_eot();
-        let mut segments = Vec::new();
-        let (mut prob_sum, mut prob_n) = (0.0f64, 0usize);
-        let mut no_speech_prob = 0.0f32;
+        let mut decoded = Decoded::default();
         for seg in state.as_iter() {
             let text = seg.to_str_lossy().map_err(|e| AsrError::Backend(e.to_string()))?.into_owned();
-            for i in 0..seg.n_tokens() {
-                if let Some(tok) = seg.get_token(i)
-                    && tok.token_id() < eot
-                {
-                    prob_sum += f64::from(tok.token_probability());
-                    prob_n += 1;
-                }
-            }
-            no_speech_prob = no_speech_prob.max(seg.no_speech_probability());
-            let start_ms = u64::try_from(seg.start_timestamp()).unwrap_or(0) * 10;
-            let end_ms = u64::try_from(seg.end_timestamp()).unwrap_or(0) * 10;
-            segments.push(Segment { text, start_ms, end_ms: end_ms.min(audio_ms) });
+            let probs = (0..seg.n_tokens())
+                .filter_map(|i| seg.get_token(i))
+                .filter(|tok| tok.token_id() < eot)
+                .map(|tok| tok.token_probability());
+            decoded.push(text, (seg.start_timestamp(), seg.end_timestamp()), seg.no_speech_probability(), probs);
         }
         self.return_state(state);
 
-        let mut text = segments.iter().map(|s| s.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
-        if opts.collapse_repeats
-            && let Some(once) = collapse_repetitions(&text)
-        {
-            tracing::debug!(%text, "collapsed a repeated transcript");
-            text = once;
-        }
-        let total_ms = started.elapsed().as_secs_f64() * 1000.0;
-        tracing::debug!(audio_ms, total_ms, window = window.unwrap_or(0), "transcribed");
-        Ok(Transcript {
-            text,
-            segments,
-            avg_token_prob: if prob_n == 0 { 0.0 } else { (prob_sum / prob_n as f64) as f32 },
-            no_speech_prob,
-            timings: Timings {
-                setup_ms,
-                inference_ms,
-                total_ms,
-                window_frames: window.unwrap_or(self.info.n_audio_ctx),
-            },
-            audio_ms,
-        })
+        let timings =
+            Timings { setup_ms, inference_ms, total_ms: 0.0, window_frames: window.unwrap_or(self.info.n_audio_ctx) };
+        Ok(decoded.finish(opts, audio_ms, started, timings))
     }
 }

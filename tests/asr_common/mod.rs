@@ -19,6 +19,18 @@ pub fn espeak(text: &str, voice: &str, speed: u32, out: &Path) {
     run("espeak-ng", &["-v", voice, "-s", &speed.to_string(), "-w", out, text]);
 }
 
+/// Speak `text` into `dir/name` and load it as 16 kHz mono samples.
+pub fn speak(dir: &Path, name: &str, text: &str, voice: &str, speed: u32) -> Vec<f32> {
+    let p = dir.join(name);
+    espeak(text, voice, speed, &p);
+    holomesh::asr::load_wav(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Lowercase letters and digits only, spaces removed ("market place" == "marketplace").
+pub fn squashed(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
 /// Location of the tiny.en model: `HOLOMESH_ASR_MODEL`, else the default models folder.
 pub fn model_path() -> PathBuf {
     if let Some(p) = std::env::var_os("HOLOMESH_ASR_MODEL") {
