@@ -14,7 +14,7 @@ fn main() {
         std::process::exit(2);
     };
     let t = std::time::Instant::now();
-    let engine = match build_engine(sentences, Some(lists), EngineOptions::default()) {
+    let engine = match build_engine(Some(sentences), Some(lists), EngineOptions::default()) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("load failed: {e}");

@@ -14,13 +14,14 @@ fn main() {
     };
     let rounds: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(200);
     let t0 = Instant::now();
-    let engine = match build_engine(&PathBuf::from(grammars), Some(&PathBuf::from(lists)), EngineOptions::default()) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::exit(2);
-        }
-    };
+    let engine =
+        match build_engine(Some(&PathBuf::from(grammars)), Some(&PathBuf::from(lists)), EngineOptions::default()) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        };
     let load_ms = t0.elapsed().as_secs_f64() * 1e3;
     let text = std::fs::read_to_string(sentences).unwrap_or_default();
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();

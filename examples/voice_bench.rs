@@ -4,16 +4,17 @@
 //! `cargo run --release --example voice_bench -- MODEL.bin WAV...` (scripts/bench/voice.sh
 //! generates the WAVs with espeak-ng and passes them in).
 
-use holomesh::asr::{Recognizer, TranscribeOptions, WhisperRecognizer};
+use holomesh::app::{App, Speech};
+use holomesh::asr::{Recognizer, WhisperRecognizer};
+use holomesh::auth::Auth;
 use holomesh::cache::{CacheBus, MemoryCache};
-use holomesh::crypto::FieldCipher;
-use holomesh::domain::{Currency, Email, Handle, Money, NewUser, Role, VoiceSource};
-use holomesh::market::{Market, MarketSettings};
-use holomesh::store::{SqliteStore, Store};
-use holomesh::voice::{PipelineParts, VoicePipeline};
+use holomesh::config::Config;
+use holomesh::domain::{Currency, Handle, Money, Role, VoiceSource};
+use holomesh::market::{ChipDraft, DevelopmentProvider};
+use holomesh::store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -38,52 +39,21 @@ async fn main() -> anyhow::Result<()> {
     let model = PathBuf::from(args.next().ok_or_else(|| anyhow::anyhow!("usage: voice_bench MODEL WAV..."))?);
     let wavs: Vec<PathBuf> = args.map(PathBuf::from).collect();
     let dir = tempfile::tempdir()?;
-    let store = SqliteStore::connect(&format!("sqlite://{}/bench.db", dir.path().display()), 4).await?;
+    let store = Store::open(&format!("sqlite://{}/bench.db", dir.path().display()), 4).await?;
     store.migrate().await?;
-    let store: Arc<dyn Store> = Arc::new(store);
-    for name in ["Alice Chen", "Bob Martin", "Carol Diaz"] {
-        let email = format!("{}@example.org", Handle::from_display_name(name));
-        let u = store
-            .create_user(&NewUser {
-                email: Email::parse(&email)?,
-                display_name: name.into(),
-                role: Role::Designer,
-                password_hash: None,
-            })
-            .await?;
-        store.upsert_designer_profile(u.id, &Handle::from_display_name(name), "", &[]).await?;
-    }
-    let me = store
-        .create_user(&NewUser {
-            email: Email::parse("me@holomesh.local")?,
-            display_name: "Me".into(),
-            role: Role::User,
-            password_hash: None,
-        })
-        .await?;
-    store.deposit(me.id, Money::new(100_000, Currency::USD)).await?;
     let mem = Arc::new(MemoryCache::new(1000));
-    let cipher = Arc::new(FieldCipher::new(vec![("bench".into(), [1u8; 32])], "bench")?);
-    let market = Market::new(
-        store.clone(),
-        CacheBus { cache: mem.clone(), bus: mem },
-        MarketSettings::default(),
-        cipher.clone(),
-    );
+    let mut config = Config::load(None, Some(dir.path().to_path_buf()))?;
+    config.asr.threads = 0;
     let load = Instant::now();
     let recognizer: Arc<dyn Recognizer> = Arc::new(WhisperRecognizer::load(&model)?);
     let load_ms = load.elapsed().as_millis();
-    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    let pipeline = VoicePipeline::new(PipelineParts {
-        market,
-        engine: holomesh::nlu::Engine::from_dir(std::path::Path::new("grammars/en"))?,
-        recognizer: Some(recognizer),
-        asr_options: TranscribeOptions { threads, ..TranscribeOptions::default() },
-        cipher,
-        user: me,
-        confirm_window: Duration::from_secs(60),
-    });
-    pipeline.refresh_lists().await?;
+    let app =
+        App::assemble(config, store, CacheBus { cache: mem.clone(), bus: mem }, Speech::Given(recognizer)).await?;
+    seed(&app.auth, &app).await?;
+    let me = app.voice_user().await?;
+    app.market.payments().deposit(&DevelopmentProvider, &me, Money::new(100_000, Currency::USD)).await?;
+    app.grammar.refresh(&app.market).await?;
+    let pipeline = app.voice.pipeline_for(&me).await?;
 
     let mut clips = Vec::new();
     for w in &wavs {
@@ -123,5 +93,33 @@ async fn main() -> anyhow::Result<()> {
     println!("end-to-end p95      {:.0} ms", percentile(&lat, 0.95));
     println!("real-time factor    {:.3}", total_ms / 1000.0 / audio_s);
     println!("peak RSS            {:.0} MB", peak_rss_mb());
+    Ok(())
+}
+
+/// The designers (and one chip each) the benchmark's commands name.
+async fn seed(auth: &Auth, app: &App) -> anyhow::Result<()> {
+    for (i, name) in ["Alice Chen", "Bob Martin", "Carol Diaz"].into_iter().enumerate() {
+        let handle = Handle::from_display_name(name);
+        let u = auth.passwordless_account(&format!("{handle}@example.org"), name, Role::Designer).await?;
+        app.market.profiles().set_designer_profile(&u, &handle, "", &[]).await?;
+        let draft = ChipDraft {
+            vlnv: format!("{handle}.dev:ip:core{i}:1.0"),
+            title: format!("Core {i}"),
+            description: String::new(),
+            category: "cpu".into(),
+            process_node: "28nm".into(),
+            tags: vec![],
+            price: Money::new(2000, Currency::USD),
+            supply: None,
+            royalty_bps: 0,
+            licence: None,
+            content_sha256: "0".repeat(64),
+            content_size: 1,
+            prev_version: None,
+            ip_blocks: vec![],
+        };
+        let chip = app.market.catalog().create(&u, draft).await?;
+        app.market.catalog().publish(&u, chip.id).await?;
+    }
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! HoloMesh: a marketplace for chip designs with a hands-free voice assistant.
 //!
-//! Layers point down: adapters (`api`, `cli`) → services → `store`/`cache` traits → `domain`.
+//! Layers point down: `app` (the composition root) → adapters (`api`, `cli`,
+//! `daemon`, `wyoming`) → services (`voice`, `market`, `auth`) → `store`/`cache` →
+//! `domain`. See the README's architecture section.
 
 pub mod api;
+pub mod app;
 pub mod asr;
 pub mod auth;
 pub mod cache;
@@ -14,6 +17,7 @@ pub mod domain;
 pub mod market;
 pub mod nft;
 pub mod nlu;
+pub mod shutdown;
 pub mod store;
 pub mod telemetry;
 pub mod voice;

@@ -7,10 +7,9 @@ mod support;
 use holomesh::crypto::{FieldCipher, generate_key};
 use holomesh::domain::{
     BasisPoints, ChipFilter, ChipSort, ChipStatus, ClientStats, CollaborationMember, Currency, DigestPeriod, GroupRole,
-    Id, Money, NewChip, NotifyFrequency, PageRequest, PurchaseRequest, PurchaseSource, Role, SplitParty,
-    SubscriptionChange,
+    Id, Money, NewChip, NotifyFrequency, PageRequest, PurchaseSource, Role, SplitParty, SubscriptionChange, User,
 };
-use holomesh::market::{Market, MarketError, MarketSettings, run_digests, set_timezone};
+use holomesh::market::{Market, MarketError, MarketSettings};
 use holomesh::store::{Store, StoreError};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -30,7 +29,7 @@ store_conformance!(
 
 use support::account;
 
-async fn draft(store: &Arc<dyn Store>, designer: Id, vlnv: &str, price: i64, category: &str) -> Id {
+async fn draft(store: &Store, designer: Id, vlnv: &str, price: i64, category: &str) -> Id {
     store
         .create_chip(&NewChip {
             designer_id: designer,
@@ -54,55 +53,60 @@ async fn draft(store: &Arc<dyn Store>, designer: Id, vlnv: &str, price: i64, cat
         .id
 }
 
-async fn published(store: &Arc<dyn Store>, designer: Id, vlnv: &str, price: i64, category: &str) -> Id {
+async fn published(store: &Store, designer: Id, vlnv: &str, price: i64, category: &str) -> Id {
     let id = draft(store, designer, vlnv, price, category).await;
-    store.publish_chip(id).await.expect("publish");
+    support::publish(store, id).await;
     id
 }
 
-async fn subscribe(store: &Arc<dyn Store>, who: Id, designer: Id, notify: NotifyFrequency) {
-    let change = SubscriptionChange { notify: Some(notify), ..Default::default() };
-    store.upsert_subscription(who, designer, &change, Currency::USD).await.expect("subscribe");
+/// The services over `store`, with a 2.5 % platform fee.
+fn market(store: &Store) -> Market {
+    let cipher = Arc::new(FieldCipher::from_config(&[("test".into(), generate_key())], "test").expect("cipher"));
+    let settings = MarketSettings { currency: Currency::USD, platform_fee_bps: 250 };
+    Market::new(store.clone(), support::memory_cache(), settings, cipher)
 }
 
-async fn buy(store: &Arc<dyn Store>, buyer: Id, chip: Id) {
-    let req = PurchaseRequest {
-        buyer_id: buyer,
-        chip_id: chip,
-        source: PurchaseSource::Api,
-        max_price_minor: None,
-        idempotency: None,
-        platform_fee_bps: 250,
-    };
-    store.purchase(&req).await.expect("purchase");
+async fn subscribe(m: &Market, who: &User, designer: &str, notify: NotifyFrequency) {
+    let change = SubscriptionChange { notify: Some(notify), ..Default::default() };
+    m.subscriptions().set(who, designer, &change).await.expect("subscribe");
+}
+
+async fn buy(m: &Market, buyer: &User, chip: Id) {
+    m.purchases().buy(buyer, chip, PurchaseSource::Api, None, None).await.expect("purchase");
+}
+
+async fn review(m: &Market, reviewer: &User, chip: Id, rating: i16, body: &str) {
+    let chip = m.catalog().chip(chip).await.expect("chip");
+    m.reviews().add(reviewer, &chip, rating, body).await.expect("review");
 }
 
 /// All of a user's notifications' ids.
-async fn notification_ids(store: &Arc<dyn Store>, user: Id) -> HashSet<Id> {
+async fn notification_ids(store: &Store, user: Id) -> HashSet<Id> {
     let page = store.list_notifications(user, false, PageRequest::first(100)).await.expect("notifications");
     page.items.into_iter().map(|n| n.id).collect()
 }
 
-async fn digest_job_run_twice_concurrently_makes_one_digest_per_user_and_period(store: Arc<dyn Store>) {
+async fn digest_job_run_twice_concurrently_makes_one_digest_per_user_and_period(store: Store) {
     let alice = account(&store, "alice", Role::Designer).await;
     let bob = account(&store, "bob", Role::Designer).await;
     let daily = account(&store, "dan", Role::User).await;
     let weekly = account(&store, "wendy", Role::User).await;
     let both = account(&store, "bo", Role::User).await;
-    subscribe(&store, daily.id, alice.id, NotifyFrequency::Daily).await;
-    subscribe(&store, weekly.id, alice.id, NotifyFrequency::Weekly).await;
-    subscribe(&store, both.id, alice.id, NotifyFrequency::Daily).await;
-    subscribe(&store, both.id, bob.id, NotifyFrequency::Weekly).await;
+    let m = market(&store);
+    subscribe(&m, &daily, "alice", NotifyFrequency::Daily).await;
+    subscribe(&m, &weekly, "alice", NotifyFrequency::Weekly).await;
+    subscribe(&m, &both, "alice", NotifyFrequency::Daily).await;
+    subscribe(&m, &both, "bob", NotifyFrequency::Weekly).await;
     for (designer, vlnv) in [(alice.id, "a:c:one:1.0"), (alice.id, "a:c:two:1.0"), (bob.id, "b:c:three:1.0")] {
         let chip = published(&store, designer, vlnv, 1000, "cpu").await;
-        store.fan_out_chip(chip, 0).await.expect("fan out");
+        m.fan_out_chip(chip).await.expect("fan out");
     }
 
     let now = datetime!(2030-01-07 03:00 UTC);
-    let (a, b) = tokio::join!(run_digests(store.as_ref(), now), run_digests(store.as_ref(), now));
+    let (a, b) = tokio::join!(m.run_digests(now), m.run_digests(now));
     let (a, b) = (a.expect("first run"), b.expect("second run"));
     assert_eq!(a.created + b.created, 4, "daily+weekly for two users, weekly for one: {a:?} {b:?}");
-    let again = run_digests(store.as_ref(), now).await.expect("third run");
+    let again = m.run_digests(now).await.expect("third run");
     assert_eq!(again.created, 0);
 
     for (user, expected) in [(&daily, vec![DigestPeriod::Daily]), (&weekly, vec![DigestPeriod::Weekly])] {
@@ -128,77 +132,87 @@ async fn digest_job_run_twice_concurrently_makes_one_digest_per_user_and_period(
     assert!(store.pending_digests(DigestPeriod::Weekly).await.expect("pending").is_empty());
 }
 
-async fn digest_period_start_is_local_to_the_user(store: Arc<dyn Store>) {
+async fn digest_period_start_is_local_to_the_user(store: Store) {
     let alice = account(&store, "alice", Role::Designer).await;
     let ny = account(&store, "nora", Role::User).await;
     let tokyo = account(&store, "taro", Role::User).await;
-    set_timezone(store.as_ref(), ny.id, "America/New_York").await.expect("tz");
-    set_timezone(store.as_ref(), tokyo.id, "Asia/Tokyo").await.expect("tz");
-    assert!(matches!(set_timezone(store.as_ref(), ny.id, "Mars/Olympus").await, Err(MarketError::Invalid(_))));
+    let m = market(&store);
+    let ny = m.profiles().set_timezone(&ny, "America/New_York").await.expect("tz");
+    assert_eq!(ny.timezone, "America/New_York");
+    m.profiles().set_timezone(&tokyo, "Asia/Tokyo").await.expect("tz");
+    assert!(matches!(m.profiles().set_timezone(&ny, "Mars/Olympus").await, Err(MarketError::Invalid(_))));
     assert_eq!(store.user_timezone(ny.id).await.expect("tz"), "America/New_York");
     for u in [&ny, &tokyo] {
-        subscribe(&store, u.id, alice.id, NotifyFrequency::Daily).await;
+        subscribe(&m, u, "alice", NotifyFrequency::Daily).await;
     }
     let chip = published(&store, alice.id, "a:c:one:1.0", 1000, "cpu").await;
-    store.fan_out_chip(chip, 0).await.expect("fan out");
+    m.fan_out_chip(chip).await.expect("fan out");
 
     // 03:00 UTC on a Monday: Sunday 22:00 in New York, Monday 12:00 in Tokyo.
-    let report = run_digests(store.as_ref(), datetime!(2030-01-07 03:00 UTC)).await.expect("run");
+    let report = m.run_digests(datetime!(2030-01-07 03:00 UTC)).await.expect("run");
     assert_eq!(report.created, 2);
     let start = |digests: Vec<holomesh::domain::Digest>| digests.first().map(|d| d.period_start);
     assert_eq!(start(store.list_digests(ny.id).await.expect("ny")), Some(date!(2030 - 01 - 05)));
     assert_eq!(start(store.list_digests(tokyo.id).await.expect("tokyo")), Some(date!(2030 - 01 - 06)));
 }
 
-async fn group_membership_follows_roles(store: Arc<dyn Store>) {
+async fn group_membership_follows_roles(store: Store) {
     let owner = account(&store, "olga", Role::Designer).await;
     let admin = account(&store, "adam", Role::Designer).await;
     let member = account(&store, "mia", Role::Designer).await;
     let other = account(&store, "otto", Role::Designer).await;
-    let group = store.create_group(owner.id, "RISC-V makers", "cores").await.expect("group");
-    assert!(matches!(store.create_group(other.id, "RISC-V makers", "").await, Err(StoreError::Conflict(_))));
+    let m = market(&store);
+    let c = m.community();
+    let group = c.create_group(owner.id, "RISC-V makers", "cores").await.expect("group");
+    assert!(matches!(c.create_group(other.id, "RISC-V makers", "").await, Err(MarketError::Conflict(_))));
 
-    store.add_group_member(owner.id, group.id, admin.id, GroupRole::Admin).await.expect("owner adds admin");
-    store.add_group_member(admin.id, group.id, member.id, GroupRole::Member).await.expect("admin adds member");
+    c.add_member(owner.id, group.id, admin.id, GroupRole::Admin).await.expect("owner adds admin");
+    c.add_member(admin.id, group.id, member.id, GroupRole::Member).await.expect("admin adds member");
     for (actor, role) in [(admin.id, GroupRole::Admin), (member.id, GroupRole::Member), (other.id, GroupRole::Member)] {
-        let refused = store.add_group_member(actor, group.id, other.id, role).await;
-        assert!(matches!(refused, Err(StoreError::Forbidden(_))), "{refused:?}");
+        let refused = c.add_member(actor, group.id, other.id, role).await;
+        assert!(matches!(refused, Err(MarketError::Forbidden(_))), "{refused:?}");
     }
-    let owner_again = store.add_group_member(owner.id, group.id, other.id, GroupRole::Owner).await;
-    assert!(matches!(owner_again, Err(StoreError::Forbidden(_))));
-    let twice = store.add_group_member(owner.id, group.id, member.id, GroupRole::Member).await;
-    assert!(matches!(twice, Err(StoreError::Conflict(_))));
+    let owner_again = c.add_member(owner.id, group.id, other.id, GroupRole::Owner).await;
+    assert!(matches!(owner_again, Err(MarketError::Forbidden(_))));
+    let twice = c.add_member(owner.id, group.id, member.id, GroupRole::Member).await;
+    assert!(matches!(twice, Err(MarketError::Conflict(_))));
+    assert!(matches!(
+        c.add_member(owner.id, Id::now_v7(), other.id, GroupRole::Member).await,
+        Err(MarketError::NotFound(_))
+    ));
 
-    let members = store.group_members(group.id).await.expect("members");
+    let members = c.members(group.id).await.expect("members");
     let roles: BTreeMap<Id, GroupRole> = members.into_iter().map(|m| (m.user_id, m.role)).collect();
     assert_eq!(roles.len(), 3);
     assert_eq!(roles.get(&owner.id), Some(&GroupRole::Owner));
     assert_eq!(roles.get(&admin.id), Some(&GroupRole::Admin));
     assert_eq!(roles.get(&member.id), Some(&GroupRole::Member));
-    assert_eq!(store.list_groups(PageRequest::first(10)).await.expect("groups").items, vec![group]);
+    assert_eq!(c.groups(PageRequest::first(10)).await.expect("groups").items, vec![group]);
 }
 
-async fn group_forum_is_for_members_only(store: Arc<dyn Store>) {
+async fn group_forum_is_for_members_only(store: Store) {
     let owner = account(&store, "olga", Role::Designer).await;
     let outsider = account(&store, "otto", Role::User).await;
-    let group = store.create_group(owner.id, "Analog", "").await.expect("group");
-    let thread = store.create_thread(owner.id, Some(group.id), "PLL tips", "Start here").await.expect("thread");
+    let m = market(&store);
+    let c = m.community();
+    let group = c.create_group(owner.id, "Analog", "").await.expect("group");
+    let thread = c.open_thread(owner.id, Some(group.id), "PLL tips", "Start here").await.expect("thread");
 
-    let post = store.add_post(outsider.id, thread.id, "Let me in").await;
-    assert!(matches!(post, Err(StoreError::Forbidden(_))), "{post:?}");
-    let open = store.create_thread(outsider.id, Some(group.id), "Mine", "hello").await;
-    assert!(matches!(open, Err(StoreError::Forbidden(_))));
-    store.add_post(owner.id, thread.id, "Second post").await.expect("member posts");
+    let post = c.post(outsider.id, thread.id, "Let me in").await;
+    assert!(matches!(post, Err(MarketError::Forbidden(_))), "{post:?}");
+    let open = c.open_thread(outsider.id, Some(group.id), "Mine", "hello").await;
+    assert!(matches!(open, Err(MarketError::Forbidden(_))));
+    c.post(owner.id, thread.id, "Second post").await.expect("member posts");
 
-    let global = store.create_thread(outsider.id, None, "Hello all", "First").await.expect("global thread");
-    store.add_post(owner.id, global.id, "Welcome").await.expect("anyone posts globally");
-    assert!(matches!(store.add_post(owner.id, Id::now_v7(), "x").await, Err(StoreError::NotFound)));
+    let global = c.open_thread(outsider.id, None, "Hello all", "First").await.expect("global thread");
+    c.post(owner.id, global.id, "Welcome").await.expect("anyone posts globally");
+    assert!(matches!(c.post(owner.id, Id::now_v7(), "x").await, Err(MarketError::NotFound(_))));
 
-    let posts = store.list_posts(thread.id, PageRequest::first(10)).await.expect("posts");
+    let posts = c.posts(thread.id, PageRequest::first(10)).await.expect("posts");
     assert_eq!(posts.items.iter().map(|p| p.body.as_str()).collect::<Vec<_>>(), ["Start here", "Second post"]);
-    let in_group = store.list_threads(Some(group.id), PageRequest::first(10)).await.expect("threads");
+    let in_group = c.threads(Some(group.id), PageRequest::first(10)).await.expect("threads");
     assert_eq!(in_group.items, vec![thread]);
-    let global_list = store.list_threads(None, PageRequest::first(10)).await.expect("threads");
+    let global_list = c.threads(None, PageRequest::first(10)).await.expect("threads");
     assert_eq!(global_list.items, vec![global]);
 }
 
@@ -206,39 +220,43 @@ fn member(id: Id, bps: u16) -> CollaborationMember {
     CollaborationMember { designer_id: id, share_bps: bps }
 }
 
-async fn collaboration_shares_above_10000_are_refused(store: Arc<dyn Store>) {
+async fn collaboration_shares_above_10000_are_refused(store: Store) {
     let alice = account(&store, "alice", Role::Designer).await;
     let bob = account(&store, "bob", Role::Designer).await;
     let carl = account(&store, "carl", Role::User).await;
-    let over =
-        store.create_collaboration(alice.id, "Too much", None, &[member(alice.id, 6000), member(bob.id, 4001)]).await;
-    assert!(matches!(over, Err(StoreError::Invalid(_))), "{over:?}");
-    let twice = store.create_collaboration(alice.id, "Twice", None, &[member(bob.id, 10), member(bob.id, 10)]).await;
-    assert!(matches!(twice, Err(StoreError::Invalid(_))));
-    let not_designer = store.create_collaboration(alice.id, "Client", None, &[member(carl.id, 100)]).await;
-    assert!(matches!(not_designer, Err(StoreError::Invalid(_))));
-    assert!(store.designer_collaborations(alice.id).await.expect("none").is_empty());
+    let m = market(&store);
+    let c = m.community();
+    let over = c.collaborate(alice.id, "Too much", None, &[member(alice.id, 6000), member(bob.id, 4001)]).await;
+    assert!(matches!(over, Err(MarketError::Invalid(_))), "{over:?}");
+    let twice = c.collaborate(alice.id, "Twice", None, &[member(bob.id, 10), member(bob.id, 10)]).await;
+    assert!(matches!(twice, Err(MarketError::Invalid(_))));
+    let not_designer = c.collaborate(alice.id, "Client", None, &[member(carl.id, 100)]).await;
+    assert!(matches!(not_designer, Err(MarketError::Invalid(_))));
+    assert!(c.of_designer(alice.id).await.expect("none").is_empty());
 
-    let ok = store
-        .create_collaboration(alice.id, "Exact", None, &[member(alice.id, 6000), member(bob.id, 4000)])
+    let ok = c
+        .collaborate(alice.id, "Exact", None, &[member(alice.id, 6000), member(bob.id, 4000)])
         .await
         .expect("10000 bps is allowed");
     assert_eq!(ok.members.len(), 2);
-    assert_eq!(store.designer_collaborations(bob.id).await.expect("bob").len(), 1);
+    assert_eq!(c.of_designer(bob.id).await.expect("bob").len(), 1);
 }
 
-async fn chip_from_a_collaboration_pays_its_members(store: Arc<dyn Store>) {
+async fn chip_from_a_collaboration_pays_its_members(store: Store) {
     let alice = account(&store, "alice", Role::Designer).await;
     let bob = account(&store, "bob", Role::Designer).await;
     let cleo = account(&store, "cleo", Role::Designer).await;
     let buyer = account(&store, "buyer", Role::User).await;
     let chip = draft(&store, alice.id, "a:c:duo:1.0", 10_000, "dsp").await;
     let members = [member(alice.id, 5000), member(bob.id, 3000), member(cleo.id, 2000)];
-    let refused = store.create_collaboration(bob.id, "Not bob's chip", Some(chip), &members).await;
-    assert!(matches!(refused, Err(StoreError::Forbidden(_))), "{refused:?}");
-    let collab = store.create_collaboration(alice.id, "Duo DSP", Some(chip), &members).await.expect("collaboration");
+    let m = market(&store);
+    let c = m.community();
+    let refused = c.collaborate(bob.id, "Not bob's chip", Some(chip), &members).await;
+    assert!(matches!(refused, Err(MarketError::Forbidden(_))), "{refused:?}");
+    assert!(c.of_designer(bob.id).await.expect("none").is_empty(), "a refused collaboration leaves nothing");
+    let collab = c.collaborate(alice.id, "Duo DSP", Some(chip), &members).await.expect("collaboration");
     assert_eq!(collab.chip_id, Some(chip));
-    let chip_row = store.publish_chip(chip).await.expect("publish");
+    let chip_row = support::publish(&store, chip).await;
     let mut shares: Vec<(Id, u16)> =
         chip_row.contributions.iter().map(|c| (c.contributor_id, c.share_bps.get())).collect();
     shares.sort();
@@ -247,7 +265,7 @@ async fn chip_from_a_collaboration_pays_its_members(store: Arc<dyn Store>) {
     assert_eq!(shares, expected, "members other than the publisher contribute");
 
     store.deposit(buyer.id, Money::new(20_000, Currency::USD)).await.expect("deposit");
-    buy(&store, buyer.id, chip).await;
+    buy(&m, &buyer, chip).await;
     let earned = |id: Id| {
         let store = store.clone();
         async move { store.earnings(id, Currency::USD).await.expect("earnings") }
@@ -260,15 +278,15 @@ async fn chip_from_a_collaboration_pays_its_members(store: Arc<dyn Store>) {
     let split = &purchases.items.first().expect("purchase").split;
     assert_eq!(split.iter().filter(|l| l.party == SplitParty::Contributor).count(), 2);
 
-    let late = store.create_collaboration(alice.id, "Late", None, &members).await.expect("collab");
-    let linked = store.set_collaboration_chip(alice.id, late.id, chip).await;
-    assert!(matches!(linked, Err(StoreError::Invalid(_))), "a published chip keeps its contributors: {linked:?}");
-    let history = store.designer_collaborations(cleo.id).await.expect("history");
+    let late = c.collaborate(alice.id, "Late", None, &members).await.expect("collab");
+    let linked = c.link_chip(alice.id, late.id, chip).await;
+    assert!(matches!(linked, Err(MarketError::Invalid(_))), "a published chip keeps its contributors: {linked:?}");
+    let history = c.of_designer(cleo.id).await.expect("history");
     assert_eq!(history.len(), 2);
 }
 
 /// Pages through a sorted catalog two chips at a time.
-async fn all_pages(store: &Arc<dyn Store>, sort: ChipSort) -> Vec<Id> {
+async fn all_pages(store: &Store, sort: ChipSort) -> Vec<Id> {
     let filter = ChipFilter { status: Some(ChipStatus::Published), ..Default::default() };
     let mut ids = Vec::new();
     let mut cursor: Option<String> = None;
@@ -283,7 +301,7 @@ async fn all_pages(store: &Arc<dyn Store>, sort: ChipSort) -> Vec<Id> {
     panic!("pagination did not end");
 }
 
-async fn sorted_catalog_pages_have_no_duplicates_or_gaps_under_ties(store: Arc<dyn Store>) {
+async fn sorted_catalog_pages_have_no_duplicates_or_gaps_under_ties(store: Store) {
     let alice = account(&store, "alice", Role::Designer).await;
     let b1 = account(&store, "bea", Role::User).await;
     let b2 = account(&store, "ben", Role::User).await;
@@ -296,10 +314,11 @@ async fn sorted_catalog_pages_have_no_duplicates_or_gaps_under_ties(store: Arc<d
     for b in [&b1, &b2] {
         store.deposit(b.id, Money::new(10_000, Currency::USD)).await.expect("deposit");
     }
+    let m = market(&store);
     // sold: c1 = 2, c2 = 2, c3 = 1; ratings: c1 = 4.0, c2 = 4.0, c3 = 5.0.
     for (buyer, idx, rating) in [(&b1, 1, 4), (&b1, 2, 4), (&b1, 3, 5), (&b2, 1, 4), (&b2, 2, 4)] {
-        buy(&store, buyer.id, chips[idx]).await;
-        store.add_review(buyer.id, chips[idx], rating, "").await.expect("review");
+        buy(&m, buyer, chips[idx]).await;
+        review(&m, buyer, chips[idx], rating, "ok").await;
     }
     let sold = [0i64, 2, 2, 1, 0, 0, 0];
     let rating = [0i64, 4000, 4000, 5000, 0, 0, 0];
@@ -323,14 +342,15 @@ async fn sorted_catalog_pages_have_no_duplicates_or_gaps_under_ties(store: Arc<d
     assert!(matches!(bad, Err(StoreError::Invalid(_))));
 }
 
-async fn client_stats_come_from_purchases(store: Arc<dyn Store>) {
+async fn client_stats_come_from_purchases(store: Store) {
     let alice = account(&store, "alice", Role::Designer).await;
     let client = account(&store, "cat", Role::User).await;
     store.deposit(client.id, Money::new(100_000, Currency::USD)).await.expect("deposit");
+    let m = market(&store);
     let catalog = [(500, "cpu"), (900, "dsp"), (100, "cpu"), (700, "io"), (300, "cpu"), (200, "dsp"), (50, "mem")];
     for (i, (price, category)) in catalog.iter().enumerate() {
         let chip = published(&store, alice.id, &format!("a:c:s{i}:1.0"), *price, category).await;
-        buy(&store, client.id, chip).await;
+        buy(&m, &client, chip).await;
     }
     let facts = store.purchase_facts(client.id).await.expect("facts");
     assert_eq!(facts.len(), 7);
@@ -348,9 +368,8 @@ async fn client_stats_come_from_purchases(store: Arc<dyn Store>) {
     assert_eq!(empty, ClientStats::default());
 }
 
-async fn services_check_input_and_show_profiles(store: Arc<dyn Store>) {
-    let cipher = Arc::new(FieldCipher::from_config(&[("test".into(), generate_key())], "test").expect("cipher"));
-    let market = Market::new(store.clone(), support::memory_cache(), MarketSettings::default(), cipher);
+async fn services_check_input_and_show_profiles(store: Store) {
+    let market = market(&store);
     let alice = account(&store, "alice", Role::Designer).await;
     let bob = account(&store, "bob", Role::Designer).await;
     let client = account(&store, "cat", Role::User).await;
@@ -368,10 +387,10 @@ async fn services_check_input_and_show_profiles(store: Arc<dyn Store>) {
     let hidden = draft(&store, alice.id, "a:c:hidden:1.0", 50, "io").await;
     let collab = community.collaborate(alice.id, "Pair", Some(hidden), &[member(bob.id, 1000)]).await.expect("collab");
     store.deposit(client.id, Money::new(5_000, Currency::USD)).await.expect("deposit");
-    buy(&store, client.id, dear).await;
-    store.add_review(client.id, dear, 5, "great").await.expect("review");
-    buy(&store, client.id, cheap).await;
-    store.add_review(client.id, cheap, 4, "fine").await.expect("review");
+    buy(&market, &client, dear).await;
+    review(&market, &client, dear, 5, "great").await;
+    buy(&market, &client, cheap).await;
+    review(&market, &client, cheap, 4, "fine").await;
 
     let view = market.profiles().designer("alice").await.expect("view");
     assert_eq!(

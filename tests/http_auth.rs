@@ -11,7 +11,6 @@ use holomesh::domain::{Id, PageRequest, Role};
 use holomesh::store::Store;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use support::http::{PASSWORD, TestServer, expect_problem};
 
 const KEY: [u8; 32] = [7u8; 32];
@@ -26,7 +25,7 @@ fn now() -> u64 {
     u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).expect("time")
 }
 
-async fn register_login_and_me(store: Arc<dyn Store>, cache: CacheBus) {
+async fn register_login_and_me(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, with_key).await;
     let register = |body: Value| s.req(Method::POST, "/v1/auth/register", None).json(&body).send();
     // Admin cannot be chosen at registration; short passwords are refused.
@@ -91,7 +90,7 @@ async fn register_login_and_me(store: Arc<dyn Store>, cache: CacheBus) {
     .await;
 }
 
-async fn refresh_rotates_and_reuse_revokes_the_family(store: Arc<dyn Store>, cache: CacheBus) {
+async fn refresh_rotates_and_reuse_revokes_the_family(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, with_key).await;
     let (user_id, access, refresh) = s.signup("rui", "user").await;
     let (st, p2) = s.call(Method::POST, "/v1/auth/refresh", None, Some(json!({"refresh_token": refresh}))).await;
@@ -116,7 +115,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family(store: Arc<dyn Store>, cac
     expect_problem(r.await.expect("send"), StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
 }
 
-async fn sessions_list_revoke_and_logout(store: Arc<dyn Store>, cache: CacheBus) {
+async fn sessions_list_revoke_and_logout(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, with_key).await;
     let (_, a1, r1) = s.signup("sam", "user").await;
     let (_, t2) = s
@@ -174,7 +173,7 @@ async fn enable_totp(s: &TestServer, access: &str) -> (Vec<u8>, Vec<String>) {
     (secret, codes)
 }
 
-async fn totp_codes_work_once(store: Arc<dyn Store>, cache: CacheBus) {
+async fn totp_codes_work_once(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, with_key).await;
     let (user_id, access, _) = s.signup("tia", "user").await;
     let (secret, recovery) = enable_totp(&s, &access).await;
@@ -212,7 +211,7 @@ async fn totp_codes_work_once(store: Arc<dyn Store>, cache: CacheBus) {
     }
 }
 
-async fn login_throttling_is_per_account_and_address(store: Arc<dyn Store>, cache: CacheBus) {
+async fn login_throttling_is_per_account_and_address(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, |c| {
         with_key(c);
         c.auth.login_attempts_per_account = 3;
@@ -247,7 +246,7 @@ async fn login_throttling_is_per_account_and_address(store: Arc<dyn Store>, cach
         .await;
 }
 
-async fn admins_need_two_factor(store: Arc<dyn Store>, cache: CacheBus) {
+async fn admins_need_two_factor(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, with_key).await;
     let (admin_id, admin, _) = s.signup("root", "user").await;
     s.store.set_user_role(admin_id.parse().expect("id"), Role::Admin).await.expect("promote");
@@ -293,7 +292,7 @@ mod hmac_sha256 {
     }
 }
 
-async fn tampered_tokens_are_refused(store: Arc<dyn Store>, cache: CacheBus) {
+async fn tampered_tokens_are_refused(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, with_key).await;
     let (user_id, access, _) = s.signup("jay", "user").await;
     // Read the real claims (session id included) to forge variants of them.

@@ -9,7 +9,6 @@ use holomesh::cache::CacheBus;
 use holomesh::store::Store;
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
-use std::sync::Arc;
 use support::http::TestServer;
 
 /// The schema object a `$ref` (or an inline schema) stands for.
@@ -68,7 +67,7 @@ async fn snapshot(s: &TestServer, token: &str) -> Vec<Value> {
     out
 }
 
-async fn hostile_bodies_are_refused_cleanly(store: Arc<dyn Store>, cache: CacheBus) {
+async fn hostile_bodies_are_refused_cleanly(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, |c| {
         c.auth.requests_per_minute = 0; // this test sends thousands of requests
         c.auth.login_attempts_per_account = 0;

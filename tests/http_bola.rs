@@ -11,7 +11,6 @@ use holomesh::domain::Role;
 use holomesh::store::Store;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use support::http::TestServer;
 
 fn now() -> u64 {
@@ -38,7 +37,7 @@ struct Case {
     allowed: &'static [&'static str],
 }
 
-async fn object_level_checks(store: Arc<dyn Store>, cache: CacheBus) {
+async fn object_level_checks(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, |_| {}).await;
     let (alice_id, alice, _) = s.signup("alice", "user").await;
     let (_, bob, _) = s.signup("bob", "user").await;
@@ -169,7 +168,7 @@ async fn object_level_checks(store: Arc<dyn Store>, cache: CacheBus) {
 }
 
 /// Lists only ever show the caller's own objects.
-async fn lists_are_per_user(store: Arc<dyn Store>, cache: CacheBus) {
+async fn lists_are_per_user(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, |_| {}).await;
     let (_, dana, _) = s.signup("dana", "designer").await;
     let (_, alice, _) = s.signup("alice", "user").await;

@@ -90,7 +90,7 @@ async fn api_keeps_working_without_redis() {
         })
         .await
         .expect("chip");
-    store.publish_chip(chip.id).await.expect("publish");
+    support::publish(&store, chip.id).await;
     let (_, access, _) = s.signup("ray", "user").await;
     let path = format!("/v1/chips/{}", chip.id);
     let (st, before) = s.call(Method::GET, &path, None, None).await;

@@ -6,10 +6,9 @@ mod support;
 use holomesh::cache::CacheBus;
 use holomesh::store::Store;
 use reqwest::{Method, StatusCode};
-use std::sync::Arc;
 use support::http::{TestServer, expect_problem};
 
-async fn requests_per_user_are_limited(store: Arc<dyn Store>, cache: CacheBus) {
+async fn requests_per_user_are_limited(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, |c| c.auth.requests_per_minute = 5).await;
     let (_, ann, _) = s.signup("ann", "user").await;
     let (_, ben, _) = s.signup("ben", "user").await;
@@ -24,7 +23,7 @@ async fn requests_per_user_are_limited(store: Arc<dyn Store>, cache: CacheBus) {
     assert_eq!(s.call(Method::GET, "/v1/chips", None, None).await.0, StatusCode::OK);
 }
 
-async fn cors_only_for_configured_origins(store: Arc<dyn Store>, cache: CacheBus) {
+async fn cors_only_for_configured_origins(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, |c| c.server.cors_origins = vec!["https://market.example".into()]).await;
     let preflight = |origin: &'static str| {
         s.req(Method::OPTIONS, "/v1/chips", None)

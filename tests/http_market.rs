@@ -5,7 +5,6 @@
 
 mod support;
 
-use holomesh::api::device_auth::new_device_token;
 use holomesh::cache::CacheBus;
 use holomesh::domain::{PageRequest, Role};
 use holomesh::store::Store;
@@ -13,12 +12,13 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+use support::device_token as new_device_token;
 use support::http::{TestServer, expect_problem};
 
 const DESIGN: &[u8] = b"module falcon(input clk); endmodule\n";
 
 /// A server and a device token for each named account (designers get their handle).
-async fn setup(store: Arc<dyn Store>, cache: CacheBus, people: &[(&str, Role)]) -> (TestServer, Vec<(String, String)>) {
+async fn setup(store: Store, cache: CacheBus, people: &[(&str, Role)]) -> (TestServer, Vec<(String, String)>) {
     let mut tokens = Vec::new();
     for (name, role) in people {
         let u = support::account(&store, name, *role).await;
@@ -79,7 +79,7 @@ async fn chips(s: &TestServer, query: &str) -> (StatusCode, Value) {
     s.call(Method::GET, &format!("/v1/chips{query}"), None, None).await
 }
 
-async fn designer_lists_and_clients_buy(store: Arc<dyn Store>, cache: CacheBus) {
+async fn designer_lists_and_clients_buy(store: Store, cache: CacheBus) {
     let people = [("alice", Role::Designer), ("bob", Role::Designer), ("carol", Role::User), ("dave", Role::User)];
     let (s, t) = setup(store, cache, &people).await;
     let (alice, bob, carol, dave) = (&t[0].1, &t[1].1, &t[2].1, &t[3].1);
@@ -177,7 +177,7 @@ async fn designer_lists_and_clients_buy(store: Arc<dyn Store>, cache: CacheBus) 
     assert_eq!(reviews["items"][0]["body"], "Clean timing closure", "{reviews}");
 }
 
-async fn catalog_filters_sort_and_pages(store: Arc<dyn Store>, cache: CacheBus) {
+async fn catalog_filters_sort_and_pages(store: Store, cache: CacheBus) {
     let (s, t) = setup(store, cache, &[("alice", Role::Designer), ("bob", Role::Designer)]).await;
     let (alice, bob) = (&t[0].1, &t[1].1);
     listed(&s, alice, chip("a.com:dsp:one:1.0", "Falcon DSP", "dsp", 300, None)).await;
@@ -246,7 +246,7 @@ async fn catalog_filters_sort_and_pages(store: Arc<dyn Store>, cache: CacheBus) 
     expect_problem(r, StatusCode::BAD_REQUEST, "invalid_query").await;
 }
 
-async fn subscriptions_and_notifications(store: Arc<dyn Store>, cache: CacheBus) {
+async fn subscriptions_and_notifications(store: Store, cache: CacheBus) {
     let people = [("alice", Role::Designer), ("carol", Role::User), ("dave", Role::User)];
     let (s, t) = setup(store.clone(), cache, &people).await;
     let (alice, carol, dave) = (&t[0].1, &t[1].1, &t[2].1);
@@ -283,7 +283,7 @@ async fn subscriptions_and_notifications(store: Arc<dyn Store>, cache: CacheBus)
 
     // A new chip from alice notifies carol, and only carol.
     let id = listed(&s, alice, chip("a.com:dsp:one:1.0", "Falcon DSP", "dsp", 300, None)).await;
-    store.fan_out_chip(id.parse().expect("uuid"), 0).await.expect("fan out");
+    s.state.market.fan_out_chip(id.parse().expect("uuid")).await.expect("fan out");
     let (_, mine) = s.call(Method::GET, "/v1/notifications?unread=true", Some(carol), None).await;
     let items = mine["items"].as_array().expect("items");
     assert_eq!((items.len(), items[0]["chip_id"].as_str()), (1, Some(id.as_str())), "{mine}");
@@ -309,7 +309,7 @@ async fn subscriptions_and_notifications(store: Arc<dyn Store>, cache: CacheBus)
     expect_problem(r, StatusCode::NOT_FOUND, "not_found").await;
 }
 
-async fn bad_input_changes_nothing(store: Arc<dyn Store>, cache: CacheBus) {
+async fn bad_input_changes_nothing(store: Store, cache: CacheBus) {
     let (s, t) = setup(store.clone(), cache, &[("alice", Role::Designer), ("carol", Role::User)]).await;
     let (alice, carol) = (&t[0].1, &t[1].1);
     let body = chip("a.com:dsp:one:1.0", "Falcon DSP", "dsp", 300, None);
@@ -398,7 +398,7 @@ async fn bad_input_changes_nothing(store: Arc<dyn Store>, cache: CacheBus) {
     assert_eq!((st, c["preferences"]["categories"][0].as_str()), (StatusCode::OK, Some("dsp")), "{c}");
 }
 
-async fn community_groups_forum_and_collaborations(store: Arc<dyn Store>, cache: CacheBus) {
+async fn community_groups_forum_and_collaborations(store: Store, cache: CacheBus) {
     let people = [("alice", Role::Designer), ("bob", Role::Designer), ("carol", Role::User)];
     let (s, t) = setup(store, cache, &people).await;
     let (alice, bob, carol) = (&t[0].1, &t[1].1, &t[2].1);
@@ -466,7 +466,7 @@ async fn community_groups_forum_and_collaborations(store: Arc<dyn Store>, cache:
 
 /// With the given cache (Redis on the PostgreSQL run), hot reads show a purchase and a
 /// review at once, and a cache that is down leaves the API working.
-async fn hot_reads_follow_writes(store: Arc<dyn Store>, cache: CacheBus) {
+async fn hot_reads_follow_writes(store: Store, cache: CacheBus) {
     let (s, t) = setup(store, cache.clone(), &[("alice", Role::Designer), ("carol", Role::User)]).await;
     let (alice, carol) = (&t[0].1, &t[1].1);
     let id = listed(&s, alice, chip("a.com:dsp:one:1.0", "Falcon DSP", "dsp", 300, Some(5))).await;

@@ -11,7 +11,6 @@ use holomesh::store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use support::http::{PASSWORD, expect_problem};
 use support::oauth_provider::{OAuthProvider, ProviderSettings, Tamper};
 
@@ -86,7 +85,7 @@ oauth_matrix!(
 
 struct Harness {
     base: String,
-    store: Arc<dyn Store>,
+    store: Store,
     state: AppState,
     idp: OAuthProvider,
     http: reqwest::Client,
@@ -97,7 +96,7 @@ struct Harness {
 
 /// HoloMesh with two providers on one local authorization server: `idp` (OpenID
 /// Connect: ID tokens expected) and `plain` (OAuth 2.0 with the userinfo endpoint).
-async fn start(store: Arc<dyn Store>, cache: CacheBus, db: Db) -> Harness {
+async fn start(store: Store, cache: CacheBus, db: Db) -> Harness {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let redirect = |name: &str| format!("{base}/v1/auth/oauth/{name}/callback");
@@ -117,7 +116,10 @@ async fn start(store: Arc<dyn Store>, cache: CacheBus, db: Db) -> Harness {
     let mut config = Config::load(None, Some(dir.path().to_path_buf())).expect("config");
     config.auth.oauth.insert("idp".into(), idp.client_config(&redirect("idp"), true));
     config.auth.oauth.insert("plain".into(), idp.client_config(&redirect("plain"), false));
-    let state = AppState::new(config, store.clone(), cache, None).expect("state");
+    let state = holomesh::app::App::assemble(config, store.clone(), cache, holomesh::app::Speech::Off)
+        .await
+        .expect("app")
+        .http_state();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(serve_on(listener, state.clone(), async move {
         let _ = rx.await;
@@ -204,7 +206,7 @@ fn access(pair: &Value) -> &str {
     pair["access_token"].as_str().expect("access_token")
 }
 
-async fn sign_in_creates_links_and_reuses_the_account(store: Arc<dyn Store>, cache: CacheBus, db: Db) {
+async fn sign_in_creates_links_and_reuses_the_account(store: Store, cache: CacheBus, db: Db) {
     let h = start(store, cache, db).await;
     let authorize = h.begin("idp").await;
     assert!(authorize.as_str().starts_with(&format!("{}/authorize?", h.idp.base)));
@@ -230,7 +232,7 @@ async fn sign_in_creates_links_and_reuses_the_account(store: Arc<dyn Store>, cac
     assert_eq!(json!(linked.id.to_string()), me["id"]);
 
     // The provider's access token is stored sealed, and opens to what it issued.
-    let cipher = h.state.config.field_cipher().expect("cipher");
+    let cipher = holomesh::app::keys::load(&h.state.config).expect("keys").field;
     let check_sealed = |sealed: Vec<u8>, plain: String| {
         assert_ne!(sealed, plain.as_bytes());
         assert!(!sealed.windows(plain.len()).any(|w| w == plain.as_bytes()), "the token is not stored in clear");
@@ -263,7 +265,7 @@ async fn sign_in_creates_links_and_reuses_the_account(store: Arc<dyn Store>, cac
     assert!(h.store.user_by_oauth("idp", "plain-user-7").await.expect("lookup").is_none());
 }
 
-async fn states_are_single_use_and_cannot_be_forged(store: Arc<dyn Store>, cache: CacheBus, db: Db) {
+async fn states_are_single_use_and_cannot_be_forged(store: Store, cache: CacheBus, db: Db) {
     let h = start(store, cache, db).await;
     let callback = h.at_provider(&h.begin("idp").await).await;
     tokens(h.get(callback.as_str()).await).await;
@@ -290,7 +292,7 @@ async fn states_are_single_use_and_cannot_be_forged(store: Arc<dyn Store>, cache
     expect_problem(h.get(callback.as_str()).await, StatusCode::BAD_REQUEST, "oauth_failed").await;
 }
 
-async fn pkce_binds_the_code_to_the_sign_in_that_started_it(store: Arc<dyn Store>, cache: CacheBus, db: Db) {
+async fn pkce_binds_the_code_to_the_sign_in_that_started_it(store: Store, cache: CacheBus, db: Db) {
     let h = start(store, cache, db).await;
     // At the provider itself: a wrong verifier is `invalid_grant`, and so is no
     // client authentication `invalid_client`.
@@ -330,7 +332,7 @@ async fn pkce_binds_the_code_to_the_sign_in_that_started_it(store: Arc<dyn Store
     assert!(h.store.user_by_oauth("idp", "idp-user-1").await.expect("lookup").is_none(), "nobody signed in");
 }
 
-async fn id_tokens_are_verified(store: Arc<dyn Store>, cache: CacheBus, db: Db) {
+async fn id_tokens_are_verified(store: Store, cache: CacheBus, db: Db) {
     let h = start(store, cache, db).await;
     let cases = [
         (Tamper::Nonce, "nonce"),
@@ -357,7 +359,7 @@ async fn id_tokens_are_verified(store: Arc<dyn Store>, cache: CacheBus, db: Db) 
     tokens(h.sign_in("idp").await).await;
 }
 
-async fn an_existing_password_account_is_not_taken_over(store: Arc<dyn Store>, cache: CacheBus, db: Db) {
+async fn an_existing_password_account_is_not_taken_over(store: Store, cache: CacheBus, db: Db) {
     let h = start(store, cache, db).await;
     let register = json!({"email": "ada@example.org", "password": PASSWORD, "display_name": "Ada", "role": "user"});
     let r = h.http.post(format!("{}/v1/auth/register", h.base)).json(&register).send().await.expect("send");
@@ -378,7 +380,7 @@ async fn an_existing_password_account_is_not_taken_over(store: Arc<dyn Store>, c
     assert_eq!(r.status(), StatusCode::OK, "the owner still signs in with the password");
 }
 
-async fn unknown_providers_and_refusals(store: Arc<dyn Store>, cache: CacheBus, db: Db) {
+async fn unknown_providers_and_refusals(store: Store, cache: CacheBus, db: Db) {
     let h = start(store, cache, db).await;
     let doc: Value = h.get(&format!("{}/openapi.json", h.base)).await.json().await.expect("openapi");
     for path in ["/v1/auth/oauth/{provider}/start", "/v1/auth/oauth/{provider}/callback"] {
@@ -408,7 +410,7 @@ async fn unknown_providers_and_refusals(store: Arc<dyn Store>, cache: CacheBus, 
 
 /// An OAuth sign-in does not skip the second factor: the callback answers
 /// `mfa_required` with a single-use `mfa_token`, and `POST /v1/auth/mfa` finishes.
-async fn two_factor_accounts_finish_with_a_code(store: Arc<dyn Store>, cache: CacheBus, db: Db) {
+async fn two_factor_accounts_finish_with_a_code(store: Store, cache: CacheBus, db: Db) {
     let h = start(store, cache, db).await;
     let first = tokens(h.sign_in("idp").await).await;
     let post = |path: &str, token: Option<&str>, body: Value| {

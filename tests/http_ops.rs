@@ -2,16 +2,16 @@
 
 mod support;
 
-use holomesh::api::{AppState, serve_on};
+use holomesh::api::serve_on;
 use holomesh::cache::CacheBus;
 use holomesh::config::Config;
 use holomesh::store::Store;
-use std::sync::Arc;
 
-async fn start(store: Arc<dyn Store>, cache: CacheBus) -> (String, tokio::sync::oneshot::Sender<()>) {
+async fn start(store: Store, cache: CacheBus) -> (String, tokio::sync::oneshot::Sender<()>) {
     let dir = tempfile::tempdir().expect("dir");
     let config = Config::load(None, Some(dir.path().to_path_buf())).expect("config");
-    let state = AppState::new(config, store, cache, None).expect("state");
+    let state =
+        holomesh::app::App::assemble(config, store, cache, holomesh::app::Speech::Off).await.expect("app").http_state();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -3,29 +3,26 @@
 
 mod support;
 
-use holomesh::api::device_auth::new_device_token;
-use holomesh::api::{AppState, serve_on};
-use holomesh::asr::{Recognizer, TranscribeOptions, WhisperRecognizer};
+use holomesh::api::serve_on;
+use holomesh::app::{App, Speech};
+use holomesh::asr::{Recognizer, WhisperRecognizer};
 use holomesh::cache::CacheBus;
 use holomesh::config::Config;
-use holomesh::crypto::FieldCipher;
 use holomesh::domain::{BasisPoints, Currency, Email, Handle, Id, Money, NewChip, NewUser, PageRequest, Role, User};
-use holomesh::market::{Market, MarketSettings};
 use holomesh::store::Store;
-use holomesh::voice::VoiceHub;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use support::device_token as new_device_token;
 
 struct Server {
     base: String,
-    store: Arc<dyn Store>,
+    store: Store,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-async fn user(store: &Arc<dyn Store>, email: &str, role: Role) -> User {
+async fn user(store: &Store, email: &str, role: Role) -> User {
     store
         .create_user(&NewUser {
             email: Email::parse(email).expect("email"),
@@ -37,21 +34,16 @@ async fn user(store: &Arc<dyn Store>, email: &str, role: Role) -> User {
         .expect("user")
 }
 
-async fn start(store: Arc<dyn Store>, cache: CacheBus, recognizer: Option<Arc<dyn Recognizer>>) -> Server {
+async fn start(store: Store, cache: CacheBus, recognizer: Option<Arc<dyn Recognizer>>) -> Server {
     let dir = tempfile::tempdir().expect("dir");
-    let config = Config::load(None, Some(dir.path().to_path_buf())).expect("config");
-    let cipher = Arc::new(FieldCipher::new(vec![("t".into(), [3u8; 32])], "t").expect("cipher"));
-    let market = Market::new(store.clone(), cache.clone(), MarketSettings::default(), cipher.clone());
-    let engine = holomesh::nlu::Engine::from_dir(Path::new("grammars/en")).expect("grammars");
-    let hub = VoiceHub::new(
-        market,
-        engine,
-        recognizer,
-        TranscribeOptions { threads: 2, ..Default::default() },
-        cipher,
-        Duration::from_secs(60),
-    );
-    let state = AppState::new(config, store.clone(), cache, Some(Arc::new(hub))).expect("state");
+    let mut config = Config::load(None, Some(dir.path().to_path_buf())).expect("config");
+    config.asr.threads = 2;
+    let speech = match recognizer {
+        Some(r) => Speech::Given(r),
+        None => Speech::Off,
+    };
+    let app = App::assemble(config, store.clone(), cache, speech).await.expect("app");
+    let state = app.http_state();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -61,7 +53,7 @@ async fn start(store: Arc<dyn Store>, cache: CacheBus, recognizer: Option<Arc<dy
     Server { base: format!("http://{addr}"), store, _stop: tx }
 }
 
-async fn seed(store: &Arc<dyn Store>) -> (User, String, User, String) {
+async fn seed(store: &Store) -> (User, String, User, String) {
     let bob = user(store, "bob@example.org", Role::Designer).await;
     store.upsert_designer_profile(bob.id, &Handle::parse("bob-martin").expect("h"), "", &[]).await.expect("profile");
     let chip = store
@@ -84,7 +76,7 @@ async fn seed(store: &Arc<dyn Store>) -> (User, String, User, String) {
         })
         .await
         .expect("chip");
-    store.publish_chip(chip.id).await.expect("publish");
+    support::publish(store, chip.id).await;
     let me = user(store, "me@example.org", Role::User).await;
     store.deposit(me.id, Money::new(10_000, Currency::USD)).await.expect("deposit");
     let other = user(store, "eve@example.org", Role::User).await;
@@ -102,7 +94,7 @@ async fn problem(r: reqwest::Response, status: StatusCode, code: &str) {
     assert_eq!(body["code"], code, "{body}");
 }
 
-async fn voice_endpoints(store: Arc<dyn Store>, cache: CacheBus) {
+async fn voice_endpoints(store: Store, cache: CacheBus) {
     let (me, token, _eve, eve_token) = seed(&store).await;
     let s = start(store, cache, None).await;
     let http = reqwest::Client::new();
@@ -136,7 +128,7 @@ async fn voice_endpoints(store: Arc<dyn Store>, cache: CacheBus) {
         "not_found",
     )
     .await;
-    let purchases = |st: &Arc<dyn Store>, u: Id| {
+    let purchases = |st: &Store, u: Id| {
         let st = st.clone();
         async move { st.list_purchases(u, PageRequest::first(10)).await.expect("list").items.len() }
     };

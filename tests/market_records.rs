@@ -28,11 +28,11 @@ fn cipher() -> Arc<FieldCipher> {
     Arc::new(FieldCipher::from_config(&[("test".into(), generate_key())], "test").expect("cipher"))
 }
 
-fn market(store: &Arc<dyn Store>, cipher: &Arc<FieldCipher>) -> Market {
+fn market(store: &Store, cipher: &Arc<FieldCipher>) -> Market {
     Market::new(store.clone(), support::memory_cache(), MarketSettings::default(), cipher.clone())
 }
 
-async fn account(store: &Arc<dyn Store>, name: &str, role: Role) -> User {
+async fn account(store: &Store, name: &str, role: Role) -> User {
     let u = store
         .create_user(&NewUser {
             email: Email::parse(&format!("{name}@example.org")).expect("email"),
@@ -69,7 +69,7 @@ fn draft(vlnv: &str, content: &[u8], ip_blocks: Vec<(&str, &str, i64)>) -> ChipD
 }
 
 /// Alice's chip with one IP block by Bob (2500 bps), published through the catalog.
-async fn alice_and_bob(store: &Arc<dyn Store>, market: &Market) -> (User, User, Id) {
+async fn alice_and_bob(store: &Store, market: &Market) -> (User, User, Id) {
     let alice = account(store, "alice", Role::Designer).await;
     let bob = account(store, "bob", Role::Designer).await;
     let chip = market
@@ -99,7 +99,7 @@ fn author_key(record: &Value, id: Id) -> String {
         .to_owned()
 }
 
-async fn published_record_verifies_with_both_authors_signatures(store: Arc<dyn Store>) {
+async fn published_record_verifies_with_both_authors_signatures(store: Store) {
     let market = market(&store, &cipher());
     let (alice, bob, chip) = alice_and_bob(&store, &market).await;
 
@@ -158,7 +158,7 @@ async fn published_record_verifies_with_both_authors_signatures(store: Arc<dyn S
     assert_eq!(author_key(&record2, bob.id), author_key(&record, bob.id));
 }
 
-async fn a_changed_byte_fails_content_sha256(store: Arc<dyn Store>) {
+async fn a_changed_byte_fails_content_sha256(store: Store) {
     let market = market(&store, &cipher());
     let (_, _, chip) = alice_and_bob(&store, &market).await;
     let record = market.catalog().record(chip).await.expect("record");
@@ -170,7 +170,7 @@ async fn a_changed_byte_fails_content_sha256(store: Arc<dyn Store>) {
     assert_eq!(failed, vec!["content_sha256"], "{report}");
 }
 
-async fn republishing_is_refused_and_keeps_the_record(store: Arc<dyn Store>) {
+async fn republishing_is_refused_and_keeps_the_record(store: Store) {
     let market = market(&store, &cipher());
     let (alice, _, chip) = alice_and_bob(&store, &market).await;
     let before = market.catalog().record(chip).await.expect("record");
@@ -178,14 +178,16 @@ async fn republishing_is_refused_and_keeps_the_record(store: Arc<dyn Store>) {
     assert!(matches!(&again, Err(MarketError::Invalid(m)) if m.contains("only drafts")), "{again:?}");
     assert_eq!(market.catalog().record(chip).await.expect("record"), before);
     // The store refuses too, and a published chip's record cannot be replaced.
-    assert!(store.publish_chip_with_record(chip, &serde_json::json!({})).await.is_err());
+    let event =
+        holomesh::store::NewEvent { kind: "chip.published", aggregate_id: chip, payload: serde_json::json!({}) };
+    assert!(store.publish_chip(chip, Some(&serde_json::json!({})), &event).await.is_err());
     assert!(store.set_chip_record(chip, &serde_json::json!({})).await.is_err());
     assert_eq!(market.catalog().record(chip).await.expect("record"), before);
     let events = store.claim_events(10, 60).await.expect("claim");
     assert_eq!(events.iter().filter(|e| e.kind == "chip.published").count(), 1);
 }
 
-async fn private_keys_are_stored_sealed(store: Arc<dyn Store>) {
+async fn private_keys_are_stored_sealed(store: Store) {
     let cipher = cipher();
     let market = market(&store, &cipher);
     let (alice, bob, chip) = alice_and_bob(&store, &market).await;
@@ -206,7 +208,7 @@ async fn private_keys_are_stored_sealed(store: Arc<dyn Store>) {
     assert!(store.set_designer_keys(alice.id, b"public", b"sealed").await.is_err());
 }
 
-async fn keys_are_made_once_even_for_concurrent_publications(store: Arc<dyn Store>) {
+async fn keys_are_made_once_even_for_concurrent_publications(store: Store) {
     let market = market(&store, &cipher());
     let alice = account(&store, "alice", Role::Designer).await;
     let mut ids = Vec::new();
@@ -231,7 +233,7 @@ async fn keys_are_made_once_even_for_concurrent_publications(store: Arc<dyn Stor
     }
 }
 
-async fn an_author_without_a_profile_cannot_publish_and_nothing_changes(store: Arc<dyn Store>) {
+async fn an_author_without_a_profile_cannot_publish_and_nothing_changes(store: Store) {
     let market = market(&store, &cipher());
     let admin = account(&store, "root", Role::Admin).await;
     let chip = market.catalog().create(&admin, draft("acme:soc:orphan:1.0", DESIGN, vec![])).await.expect("create");

@@ -32,7 +32,7 @@ fn draft(vlnv: &str, cents: i64) -> ChipDraft {
     }
 }
 
-async fn deposits_refunds_and_draft_validation(store: Arc<dyn Store>) {
+async fn deposits_refunds_and_draft_validation(store: Store) {
     let cipher = Arc::new(FieldCipher::new(vec![("t".into(), [9u8; 32])], "t").expect("cipher"));
     let market = Market::new(store.clone(), support::memory_cache(), MarketSettings::default(), cipher);
     let bob = account(&store, "bob", Role::Designer).await;

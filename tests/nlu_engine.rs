@@ -24,7 +24,7 @@ fn engine(text: &str) -> Result<Engine, NluError> {
 fn marketplace() -> Engine {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     nlu::cli::build_engine(
-        &root.join("grammars/en"),
+        Some(&root.join("grammars/en")),
         Some(&root.join("grammars/tests/en/_fixtures.yaml")),
         EngineOptions::default(),
     )
@@ -175,9 +175,12 @@ fn cli_json_shape() {
 fn default_currency_is_configurable() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let opts = EngineOptions { default_currency: "EUR".into(), ..EngineOptions::default() };
-    let e =
-        nlu::cli::build_engine(&root.join("grammars/en"), Some(&root.join("grammars/tests/en/_fixtures.yaml")), opts)
-            .unwrap();
+    let e = nlu::cli::build_engine(
+        Some(&root.join("grammars/en")),
+        Some(&root.join("grammars/tests/en/_fixtures.yaml")),
+        opts,
+    )
+    .unwrap();
     let m = e.recognize("set my budget to fifty", &Context::new()).unwrap();
     assert_eq!(m.slots["max_price"].to_json(), json!({"amount_minor": 5000, "currency": "EUR"}));
     let m = e.recognize("set my budget to $5", &Context::new()).unwrap();

@@ -51,9 +51,7 @@ proptest! {
     fn marketplace_grammar_handles_any_text(input in "\\PC{0,80}") {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         thread_local! {
-            static ENGINE: Option<Engine> = nlu::cli::build_engine(
-                &Path::new(env!("CARGO_MANIFEST_DIR")).join("grammars/en"),
-                None,
+            static ENGINE: Option<Engine> = nlu::cli::build_engine(Some(&Path::new(env!("CARGO_MANIFEST_DIR")).join("grammars/en")), None,
                 EngineOptions::default(),
             ).ok();
         }

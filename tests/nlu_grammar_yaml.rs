@@ -17,8 +17,12 @@ fn root() -> PathBuf {
 
 fn engine() -> Engine {
     let r = root();
-    build_engine(&r.join("grammars/en"), Some(&r.join("grammars/tests/en/_fixtures.yaml")), EngineOptions::default())
-        .expect("marketplace grammar compiles")
+    build_engine(
+        Some(&r.join("grammars/en")),
+        Some(&r.join("grammars/tests/en/_fixtures.yaml")),
+        EngineOptions::default(),
+    )
+    .expect("marketplace grammar compiles")
 }
 
 fn cases() -> Vec<TestCase> {

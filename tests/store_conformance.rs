@@ -2,12 +2,12 @@
 
 mod support;
 
+use holomesh::domain::decode_cursor;
 use holomesh::domain::{
     BasisPoints, ChipFilter, ChipStatus, ClientPreferences, Contribution, Currency, Email, Handle, Id, Money, NewChip,
     NewUser, PageRequest, Role, StageTimings, VoiceSource, VoiceStatus, new_id,
 };
-use holomesh::store::{NewAuditEntry, Store, StoreError, VoiceCommandRecord, decode_cursor};
-use std::sync::Arc;
+use holomesh::store::{NewAuditEntry, NewEvent, Store, StoreError, VoiceCommandRecord};
 
 store_conformance!(
     users_round_trip_and_emails_are_unique,
@@ -22,7 +22,7 @@ store_conformance!(
     audit_log_filters_by_actor,
 );
 
-async fn user(store: &Arc<dyn Store>, email: &str, role: Role) -> holomesh::domain::User {
+async fn user(store: &Store, email: &str, role: Role) -> holomesh::domain::User {
     store
         .create_user(&NewUser {
             email: Email::parse(email).expect("valid email"),
@@ -34,7 +34,7 @@ async fn user(store: &Arc<dyn Store>, email: &str, role: Role) -> holomesh::doma
         .expect("create user")
 }
 
-async fn designer(store: &Arc<dyn Store>, name: &str) -> Id {
+async fn designer(store: &Store, name: &str) -> Id {
     let u = user(store, &format!("{name}@example.org"), Role::Designer).await;
     store
         .upsert_designer_profile(u.id, &Handle::parse(name).expect("handle"), "bio", &["verilog".into()])
@@ -63,7 +63,7 @@ fn new_chip(designer_id: Id, vlnv: &str, price: i64) -> NewChip {
     }
 }
 
-async fn users_round_trip_and_emails_are_unique(store: Arc<dyn Store>) {
+async fn users_round_trip_and_emails_are_unique(store: Store) {
     let a = user(&store, "Alice@Example.org", Role::User).await;
     assert_eq!(a.email.as_str(), "alice@example.org");
     assert_eq!(store.user_by_id(a.id).await.expect("by id"), a);
@@ -87,7 +87,7 @@ async fn users_round_trip_and_emails_are_unique(store: Arc<dyn Store>) {
     assert!(matches!(store.set_user_role(new_id(), Role::Admin).await, Err(StoreError::NotFound)));
 }
 
-async fn designer_profiles_have_unique_handles(store: Arc<dyn Store>) {
+async fn designer_profiles_have_unique_handles(store: Store) {
     let a = designer(&store, "alice-chen").await;
     let b = user(&store, "bob@example.org", Role::Designer).await;
     let taken = store.upsert_designer_profile(b.id, &Handle::parse("alice-chen").expect("h"), "", &[]).await;
@@ -118,7 +118,7 @@ async fn designer_profiles_have_unique_handles(store: Arc<dyn Store>) {
     assert_eq!(all.len(), 5, "pages must not overlap");
 }
 
-async fn client_preferences_default_and_round_trip(store: Arc<dyn Store>) {
+async fn client_preferences_default_and_round_trip(store: Store) {
     let u = user(&store, "carol@example.org", Role::User).await;
     assert_eq!(store.client_preferences(u.id).await.expect("default"), ClientPreferences::default());
     let prefs = ClientPreferences {
@@ -134,7 +134,7 @@ async fn client_preferences_default_and_round_trip(store: Arc<dyn Store>) {
     assert!(matches!(unknown, Err(StoreError::Invalid(_))), "foreign key: {unknown:?}");
 }
 
-async fn chips_with_contributions_filters_and_pages(store: Arc<dyn Store>) {
+async fn chips_with_contributions_filters_and_pages(store: Store) {
     let alice = designer(&store, "alice").await;
     let bob = designer(&store, "bob").await;
     let mut c = new_chip(alice, "acme.com:cpu:rv32:1.0", 4999);
@@ -210,7 +210,7 @@ async fn chips_with_contributions_filters_and_pages(store: Arc<dyn Store>) {
     );
 }
 
-async fn chip_constraints_are_typed_errors(store: Arc<dyn Store>) {
+async fn chip_constraints_are_typed_errors(store: Store) {
     let alice = designer(&store, "alice").await;
     store.create_chip(&new_chip(alice, "acme.com:cpu:rv32:1.0", 100)).await.expect("first");
     let dup = store.create_chip(&new_chip(alice, "acme.com:cpu:rv32:1.0", 100)).await;
@@ -236,14 +236,18 @@ async fn chip_constraints_are_typed_errors(store: Arc<dyn Store>) {
     assert_eq!(all.items.len(), 1);
 }
 
-async fn publishing_writes_an_outbox_event_once(store: Arc<dyn Store>) {
+async fn publishing_writes_an_outbox_event_once(store: Store) {
     let alice = designer(&store, "alice").await;
     let chip = store.create_chip(&new_chip(alice, "acme.com:cpu:rv32:1.0", 100)).await.expect("chip");
-    let published = store.publish_chip(chip.id).await.expect("publish");
+    let published = support::publish(&store, chip.id).await;
     assert_eq!(published.status, ChipStatus::Published);
     assert!(published.published_at.is_some());
-    assert!(matches!(store.publish_chip(chip.id).await, Err(StoreError::Invalid(_))));
-    assert!(matches!(store.publish_chip(new_id()).await, Err(StoreError::NotFound)));
+    let event =
+        |id| holomesh::store::NewEvent { kind: "chip.published", aggregate_id: id, payload: serde_json::json!({}) };
+    let again = store.publish_chip(chip.id, None, &event(chip.id)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "a published chip is not a draft: {again:?}");
+    let missing = new_id();
+    assert!(matches!(store.publish_chip(missing, None, &event(missing)).await, Err(StoreError::NotFound)));
 
     let events = store.claim_events(10, 60).await.expect("claim");
     assert_eq!(events.len(), 1);
@@ -256,7 +260,7 @@ async fn publishing_writes_an_outbox_event_once(store: Arc<dyn Store>) {
     assert!(matches!(store.complete_event(new_id()).await, Err(StoreError::NotFound)));
 }
 
-async fn deposits_balance_the_ledger(store: Arc<dyn Store>) {
+async fn deposits_balance_the_ledger(store: Store) {
     let u = user(&store, "dave@example.org", Role::User).await;
     let w = store.wallet(u.id, Currency::USD).await.expect("wallet");
     assert_eq!(w.balance, Money::zero(Currency::USD));
@@ -288,7 +292,7 @@ fn voice(user_id: Option<Id>, n: usize) -> VoiceCommandRecord {
     }
 }
 
-async fn voice_commands_are_per_user_and_paged(store: Arc<dyn Store>) {
+async fn voice_commands_are_per_user_and_paged(store: Store) {
     let a = user(&store, "erin@example.org", Role::User).await;
     let b = user(&store, "frank@example.org", Role::User).await;
     let first = voice(Some(a.id), 0);
@@ -309,10 +313,11 @@ async fn voice_commands_are_per_user_and_paged(store: Arc<dyn Store>) {
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
 }
 
-async fn concurrent_outbox_claims_are_disjoint(store: Arc<dyn Store>) {
+async fn concurrent_outbox_claims_are_disjoint(store: Store) {
     let mut ids = Vec::new();
     for i in 0..40 {
-        ids.push(store.enqueue_event("test.event", new_id(), &serde_json::json!({ "i": i })).await.expect("enqueue"));
+        let event = NewEvent { kind: "test.event", aggregate_id: new_id(), payload: serde_json::json!({ "i": i }) };
+        ids.push(store.enqueue_event(&event).await.expect("enqueue"));
     }
     let mut tasks = Vec::new();
     for _ in 0..4 {
@@ -342,7 +347,7 @@ async fn concurrent_outbox_claims_are_disjoint(store: Arc<dyn Store>) {
     assert!(store.claim_events(10, 60).await.expect("drained").is_empty());
 }
 
-async fn audit_log_filters_by_actor(store: Arc<dyn Store>) {
+async fn audit_log_filters_by_actor(store: Store) {
     let a = user(&store, "gina@example.org", Role::User).await;
     for action in ["login", "login_failed", "totp_enabled"] {
         store

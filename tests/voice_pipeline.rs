@@ -25,13 +25,13 @@ store_conformance!(
 );
 
 struct World {
-    store: Arc<dyn Store>,
+    store: Store,
     pipeline: VoicePipeline,
     me: User,
     alice: Id,
 }
 
-async fn designer(store: &Arc<dyn Store>, name: &str) -> Id {
+async fn designer(store: &Store, name: &str) -> Id {
     let email = format!("{}@example.org", Handle::from_display_name(name));
     let u = store
         .create_user(&NewUser {
@@ -46,7 +46,7 @@ async fn designer(store: &Arc<dyn Store>, name: &str) -> Id {
     u.id
 }
 
-async fn chip(store: &Arc<dyn Store>, designer: Id, vlnv: &str, title: &str, cents: i64) -> Id {
+async fn chip(store: &Store, designer: Id, vlnv: &str, title: &str, cents: i64) -> Id {
     let c = store
         .create_chip(&NewChip {
             designer_id: designer,
@@ -67,7 +67,7 @@ async fn chip(store: &Arc<dyn Store>, designer: Id, vlnv: &str, title: &str, cen
         })
         .await
         .expect("chip");
-    store.publish_chip(c.id).await.expect("publish");
+    support::publish(store, c.id).await;
     c.id
 }
 
@@ -92,7 +92,7 @@ fn recognizer() -> Option<Arc<dyn Recognizer>> {
     .clone()
 }
 
-async fn world(store: Arc<dyn Store>, with_speech: bool) -> World {
+async fn world(store: Store, with_speech: bool) -> World {
     let alice = designer(&store, "Alice Chen").await;
     designer(&store, "Alicia Chan").await;
     let bob = designer(&store, "Bob Martin").await;
@@ -112,9 +112,10 @@ async fn world(store: Arc<dyn Store>, with_speech: bool) -> World {
     let cipher = Arc::new(FieldCipher::new(vec![("test".into(), [7u8; 32])], "test").expect("cipher"));
     let market = Market::new(store.clone(), cache, MarketSettings::default(), cipher.clone());
     let engine = holomesh::nlu::Engine::from_dir(Path::new("grammars/en")).expect("grammars");
+    let grammar = holomesh::voice::SharedGrammar::new(engine);
     let pipeline = VoicePipeline::new(PipelineParts {
         market,
-        engine,
+        grammar,
         recognizer: if with_speech { recognizer() } else { None },
         asr_options: TranscribeOptions { threads: 2, ..TranscribeOptions::default() },
         cipher,
@@ -140,7 +141,7 @@ impl World {
     }
 }
 
-async fn spoken_flow_subscribes_buys_only_after_yes_and_records_every_attempt(store: Arc<dyn Store>) {
+async fn spoken_flow_subscribes_buys_only_after_yes_and_records_every_attempt(store: Store) {
     let w = world(store, false).await;
     let o = w.say("um could you subscribe me to Alice Chen and buy anything new under fifty dollars").await;
     assert_eq!(o.command.status, VoiceStatus::NeedsConfirmation, "{}", o.reply);
@@ -189,7 +190,7 @@ async fn spoken_flow_subscribes_buys_only_after_yes_and_records_every_attempt(st
     assert!(row.timings.nlu.is_some() && row.timings.exec.is_some());
 }
 
-async fn unclear_names_are_asked_about_and_the_answer_resolves_them(store: Arc<dyn Store>) {
+async fn unclear_names_are_asked_about_and_the_answer_resolves_them(store: Store) {
     let w = world(store, false).await;
     let q = w.say("subscribe to alice").await;
     assert_eq!(q.command.status, VoiceStatus::NeedsConfirmation, "{}", q.reply);
@@ -203,7 +204,7 @@ async fn unclear_names_are_asked_about_and_the_answer_resolves_them(store: Arc<d
     assert!(w.store.subscription(w.me.id, w.alice).await.is_err());
 }
 
-async fn preferences_undo_repeat_and_help(store: Arc<dyn Store>) {
+async fn preferences_undo_repeat_and_help(store: Store) {
     let w = world(store, false).await;
     let p = w.say("I prefer low-power RISC-V designs under fifty dollars").await;
     assert_eq!(p.command.status, VoiceStatus::Executed, "{}", p.reply);
@@ -240,7 +241,7 @@ fn espeak(dir: &Path, name: &str, text: &str) -> Vec<f32> {
     holomesh::asr::load_wav(&wav).expect("wav")
 }
 
-async fn speech_from_espeak_changes_the_database(store: Arc<dyn Store>) {
+async fn speech_from_espeak_changes_the_database(store: Store) {
     if recognizer().is_none() {
         return;
     }

@@ -24,7 +24,7 @@ async fn users(
     _admin: AdminUser,
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Listing<User>>, Problem> {
-    Ok(Json(state.store.list_users(query(q)?.page()?).await?.into()))
+    Ok(Json(state.auth.list_users(query(q)?.page()?).await?.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -70,5 +70,5 @@ async fn audit(
     _admin: AdminUser,
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Listing<AuditEntry>>, Problem> {
-    Ok(Json(state.store.list_audit(None, query(q)?.page()?).await?.into()))
+    Ok(Json(state.auth.audit_log(query(q)?.page()?).await?.into()))
 }

@@ -68,11 +68,9 @@ pub struct Me {
 impl Me {
     pub(super) async fn of(state: &AppState, user: crate::domain::User) -> Result<Self, Problem> {
         let handle = match user.role {
-            Role::Designer | Role::Admin => match state.store.designer_by_user(user.id).await {
-                Ok(d) => Some(d.handle.as_str().to_owned()),
-                Err(crate::store::StoreError::NotFound) => None,
-                Err(e) => return Err(e.into()),
-            },
+            Role::Designer | Role::Admin => {
+                state.market.profiles().designer_of(user.id).await?.map(|d| d.handle.as_str().to_owned())
+            }
             Role::User => None,
         };
         Ok(Self {

@@ -1,11 +1,10 @@
 //! `/v1/chips/...`: designers list drafts and publish them; anyone reads published
 //! chips, their signed records, verifies a design file, and buyers review.
 
-use super::hot_cache;
 use super::pagination::{Listing, PageQuery, invalid, path_id, plain, query, sort_cursor, text, text_max};
-use super::{ApiJson, AppState, AuthUser, DesignerUser, MaybeUser, Problem};
-use crate::domain::{Chip, ChipFilter, ChipSort, ChipStatus, Currency, Handle, Id, Money, Review, Role, User};
-use crate::market::{ChipDraft, MarketError};
+use super::{ApiJson, AppState, AuthUser, DesignerUser, MaybeUser, Problem, json_bytes};
+use crate::domain::{Chip, ChipFilter, ChipSort, ChipStatus, Currency, Handle, Id, Money, Review, User};
+use crate::market::{ChipDraft, MarketError, hot_cache};
 use axum::{
     Json,
     body::Bytes,
@@ -80,18 +79,9 @@ pub(super) fn currency(field: &str, code: &str) -> Result<Currency, Problem> {
     code.parse().map_err(|e| invalid(format!("{field}: {e}")))
 }
 
-pub(super) fn store_error(what: &'static str) -> impl Fn(crate::store::StoreError) -> Problem {
-    move |e| Problem::from(MarketError::from_store(what, e))
-}
-
 /// The chip, when `viewer` may see it: drafts only to their designer and admins.
 pub(super) async fn visible_chip(state: &AppState, viewer: Option<&User>, id: Id) -> Result<Chip, Problem> {
-    let chip = state.store.chip_by_id(id).await.map_err(store_error("chip"))?;
-    let privileged = viewer.is_some_and(|u| u.id == chip.designer_id || u.role == Role::Admin);
-    if chip.status == ChipStatus::Draft && !privileged {
-        return Err(Problem::not_found("chip not found"));
-    }
-    Ok(chip)
+    Ok(state.market.catalog().visible(viewer, id).await?)
 }
 
 #[utoipa::path(post, path = "/v1/chips", tag = "chips", security(("bearer" = [])), request_body = NewChipBody,
@@ -152,16 +142,16 @@ async fn get_chip(
     id: Result<Path<Id>, PathRejection>,
 ) -> Result<Response, Problem> {
     let id = path_id(id, "chip")?;
-    let cache = state.cache.cache.as_ref();
+    let cache = state.market.cache().cache.as_ref();
     let key = hot_cache::chip_key(id);
     if let Some(bytes) = hot_cache::get(cache, &key).await {
-        return Ok(hot_cache::json_bytes(bytes));
+        return Ok(json_bytes(bytes));
     }
     let chip = visible_chip(&state, viewer.as_ref(), id).await?;
     if chip.status == ChipStatus::Published
         && let Some(bytes) = hot_cache::put(cache, &key, &chip).await
     {
-        return Ok(hot_cache::json_bytes(bytes));
+        return Ok(json_bytes(bytes));
     }
     Ok(Json(chip).into_response())
 }
@@ -177,9 +167,7 @@ async fn publish_chip(
     id: Result<Path<Id>, PathRejection>,
 ) -> Result<Json<Chip>, Problem> {
     let id = path_id(id, "chip")?;
-    let chip = state.market.catalog().publish(&user, id).await?;
-    hot_cache::chip_written(&state, chip.id, chip.designer_id).await;
-    Ok(Json(chip))
+    Ok(Json(state.market.catalog().publish(&user, id).await?))
 }
 
 #[utoipa::path(get, path = "/v1/chips/{id}/nft", tag = "chips",
@@ -267,18 +255,9 @@ async fn review_chip(
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> Result<(StatusCode, Json<Review>), Problem> {
     let id = path_id(id, "chip")?;
-    if !(1..=5).contains(&body.rating) {
-        return Err(invalid("rating must be 1 to 5"));
-    }
-    text("body", &body.body, 10_000)?;
+    text("body", &body.body, crate::market::MAX_REVIEW_CHARS)?;
     let chip = visible_chip(&state, Some(&user), id).await?;
-    let review = state.store.add_review(user.id, id, body.rating, body.body.trim()).await.map_err(|e| match e {
-        crate::store::StoreError::Conflict(_) => {
-            Problem::new(StatusCode::CONFLICT, "already_reviewed", "you have already reviewed this chip")
-        }
-        other => store_error("chip")(other),
-    })?;
-    hot_cache::chip_written(&state, chip.id, chip.designer_id).await;
+    let review = state.market.reviews().add(&user, &chip, body.rating, &body.body).await?;
     Ok((StatusCode::CREATED, Json(review)))
 }
 
@@ -297,7 +276,7 @@ async fn chip_reviews(
     let id = path_id(id, "chip")?;
     let page = query(q)?.page()?;
     visible_chip(&state, viewer.as_ref(), id).await?;
-    let p = state.store.list_reviews(id, page).await.map_err(store_error("chip"))?;
+    let p = state.market.reviews().of_chip(id, page).await?;
     Ok(Json(p.into()))
 }
 
@@ -351,7 +330,7 @@ async fn list_chips(
     let limit = super::pagination::limit(q.limit)?;
     let cursor = q.cursor.as_deref().filter(|c| !c.is_empty());
     sort_cursor(cursor)?;
-    let cache = state.cache.cache.as_ref();
+    let cache = state.market.cache().cache.as_ref();
     let key = match cursor {
         None => {
             let fingerprint =
@@ -363,14 +342,14 @@ async fn list_chips(
     if let Some(key) = &key
         && let Some(bytes) = hot_cache::get(cache, key).await
     {
-        return Ok(hot_cache::json_bytes(bytes));
+        return Ok(json_bytes(bytes));
     }
     let designer_id = match designer.as_deref() {
         Some(h) if Handle::parse(h).is_err() => return Ok(Json(Listing::<Chip>::all(vec![])).into_response()),
-        Some(h) => match state.store.designer_by_handle(h).await {
+        Some(h) => match state.market.profiles().designer_profile(h).await {
             Ok(d) => Some(d.user_id),
-            Err(crate::store::StoreError::NotFound) => return Ok(Json(Listing::<Chip>::all(vec![])).into_response()),
-            Err(e) => return Err(store_error("designer")(e)),
+            Err(MarketError::NotFound(_)) => return Ok(Json(Listing::<Chip>::all(vec![])).into_response()),
+            Err(e) => return Err(e.into()),
         },
         None => None,
     };
@@ -386,7 +365,7 @@ async fn list_chips(
     if let Some(key) = &key
         && let Some(bytes) = hot_cache::put(cache, key, &page).await
     {
-        return Ok(hot_cache::json_bytes(bytes));
+        return Ok(json_bytes(bytes));
     }
     Ok(Json(page).into_response())
 }

@@ -1,13 +1,12 @@
 //! `/v1/groups`, `/v1/forum/...`, `/v1/collaborations`: designer groups with roles,
 //! the forum, and collaborations whose members share each sale of their chip.
 
-use super::chips::store_error;
-use super::hot_cache;
 use super::pagination::{Listing, PageQuery, id_cursor, invalid, limit, path_id, query, text, text_max};
 use super::{ApiJson, AppState, AuthUser, DesignerUser, Problem};
 use crate::domain::{
     Collaboration, CollaborationMember, ForumPost, ForumThread, Group, GroupMember, GroupRole, Handle, Id, PageRequest,
 };
+use crate::market::MarketError;
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::PathRejection, rejection::QueryRejection},
@@ -94,9 +93,9 @@ async fn add_member(
     let member = match (b.handle.as_deref(), b.user_id) {
         (Some(h), None) => {
             let h = Handle::parse(h).map_err(|_| Problem::not_found("designer not found"))?;
-            state.store.designer_by_handle(h.as_str()).await.map_err(store_error("designer"))?.user_id
+            state.market.profiles().designer_profile(h.as_str()).await?.user_id
         }
-        (None, Some(id)) => state.store.user_by_id(id).await.map_err(store_error("user"))?.id,
+        (None, Some(id)) => state.auth.user_by_id(id).await?.id,
         _ => return Err(invalid("give exactly one of handle and user_id")),
     };
     let m = state.market.community().add_member(user.id, group_id, member, role).await?;
@@ -250,7 +249,6 @@ async fn collaborate(
         return Err(invalid("a collaboration has 1 to 50 members"));
     }
     let mut members = Vec::with_capacity(b.members.len());
-    let mut handles = Vec::with_capacity(b.members.len());
     for m in &b.members {
         let share_bps = u16::try_from(m.share_bps)
             .ok()
@@ -258,27 +256,14 @@ async fn collaborate(
             .ok_or_else(|| invalid("each share_bps must be 1 to 10000"))?;
         let unknown = || invalid(format!("no designer has the handle {:?}", m.designer_handle));
         let h = Handle::parse(&m.designer_handle).map_err(|_| unknown())?;
-        let designer = match state.store.designer_by_handle(h.as_str()).await {
+        let designer = match state.market.profiles().designer_profile(h.as_str()).await {
             Ok(d) => d,
-            Err(crate::store::StoreError::NotFound) => {
-                return Err(unknown());
-            }
-            Err(e) => return Err(store_error("designer")(e)),
+            Err(MarketError::NotFound(_)) => return Err(unknown()),
+            Err(e) => return Err(e.into()),
         };
-        handles.push(designer.handle.to_string());
         members.push(CollaborationMember { designer_id: designer.user_id, share_bps });
     }
     let c = state.market.community().collaborate(user.id, b.title.trim(), b.chip_id, &members).await?;
-    if let Ok(d) = state.store.designer_by_user(user.id).await {
-        handles.push(d.handle.to_string());
-    }
-    let cache = state.cache.cache.as_ref();
-    for h in &handles {
-        hot_cache::forget(cache, &hot_cache::designer_key(h)).await;
-    }
-    if let Some(chip_id) = c.chip_id {
-        hot_cache::chip_written(&state, chip_id, user.id).await;
-    }
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -289,6 +274,6 @@ async fn list_collaborations(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
 ) -> Result<Json<Listing<Collaboration>>, Problem> {
-    let items = state.store.designer_collaborations(user.id).await.map_err(store_error("collaboration"))?;
+    let items = state.market.community().of_designer(user.id).await?;
     Ok(Json(Listing::all(items)))
 }

@@ -3,7 +3,7 @@
 use super::Problem;
 use crate::auth::AuthError;
 use crate::market::MarketError;
-use crate::store::StoreError;
+use crate::market::StoreError;
 use axum::http::StatusCode;
 
 impl From<MarketError> for Problem {
@@ -15,6 +15,8 @@ impl From<MarketError> for Problem {
             }
             MarketError::Forbidden(_) => StatusCode::FORBIDDEN,
             MarketError::Conflict(_)
+            | MarketError::AlreadyReviewed
+            | MarketError::HandleTaken(_)
             | MarketError::SoldOut
             | MarketError::NotForSale(_)
             | MarketError::IdempotencyInProgress => StatusCode::CONFLICT,
@@ -33,7 +35,7 @@ impl From<StoreError> for Problem {
 
 fn store_problem(e: &StoreError) -> Problem {
     match e {
-        StoreError::Backend(_) | StoreError::Migrate(_) => {
+        StoreError::Backend(_) | StoreError::Migrate(_) | StoreError::Busy(_) => {
             tracing::error!(error = %e, "store unavailable");
             Problem::unavailable("the database is unavailable; try again shortly")
         }

@@ -55,11 +55,10 @@ async fn patch_me(
     // Validate everything first so a bad field changes nothing.
     let mut user = user;
     if let Some(name) = name {
-        user = state.store.set_display_name(user.id, &name).await?;
+        user = state.market.profiles().set_display_name(&user, &name).await?;
     }
     if let Some(tz) = patch.timezone {
-        crate::market::set_timezone(state.store.as_ref(), user.id, &tz).await?;
-        user = state.store.user_by_id(user.id).await?;
+        user = state.market.profiles().set_timezone(&user, &tz).await?;
     }
     Ok(Json(Me::of(&state, user).await?))
 }

@@ -1,15 +1,13 @@
 //! `/v1/me/...` profiles and income: a designer's public profile, a client's buying
 //! preferences, and a designer's earnings.
 
-use super::chips::{currency, store_error};
-use super::hot_cache;
+use super::chips::currency;
 use super::pagination::{amount, invalid, plain, query, text_max};
 use super::{ApiJson, AppState, AuthUser, DesignerUser, Problem};
 use crate::domain::{ClientPreferences, ClientStats, DesignerProfile, Earnings, Handle, Money};
 use axum::{
     Json,
     extract::{Query, State, rejection::QueryRejection},
-    http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -61,20 +59,7 @@ async fn put_designer_profile(
     let handle = Handle::parse(&b.handle).map_err(|e| invalid(format!("handle: {e}")))?;
     text_max("bio", &b.bio, 2_000)?;
     let skills = check_list("skills", &b.skills, 20, 40)?;
-    let before = state.store.designer_by_user(user.id).await.ok();
-    let profile =
-        state.store.upsert_designer_profile(user.id, &handle, b.bio.trim(), &skills).await.map_err(|e| match e {
-            crate::store::StoreError::Conflict(_) => {
-                Problem::new(StatusCode::CONFLICT, "handle_taken", format!("the handle {handle} is taken"))
-            }
-            other => store_error("designer")(other),
-        })?;
-    let cache = state.cache.cache.as_ref();
-    if let Some(old) = before {
-        hot_cache::forget(cache, &hot_cache::designer_key(old.handle.as_str())).await;
-    }
-    hot_cache::forget(cache, &hot_cache::designer_key(profile.handle.as_str())).await;
-    hot_cache::bump_catalog(cache).await;
+    let profile = state.market.profiles().set_designer_profile(&user, &handle, b.bio.trim(), &skills).await?;
     Ok(Json(profile))
 }
 
@@ -114,7 +99,7 @@ async fn put_client_profile(
     let categories = lower(check_list("categories", &b.categories, 20, 64)?);
     let process_nodes = lower(check_list("process_nodes", &b.process_nodes, 20, 32)?);
     let keywords = check_list("keywords", &b.keywords, 50, 64)?;
-    let currency = state.market.settings.currency;
+    let currency = state.market.settings().currency;
     for (field, v) in [("min_price_minor", b.min_price_minor), ("max_price_minor", b.max_price_minor)] {
         if let Some(v) = v {
             amount(field, v)?;
@@ -132,7 +117,7 @@ async fn put_client_profile(
         max_price: b.max_price_minor.map(|m| Money::new(m, currency)),
         min_price: b.min_price_minor.map(|m| Money::new(m, currency)),
     };
-    state.store.set_client_preferences(user.id, &preferences).await.map_err(store_error("user"))?;
+    state.market.profiles().set_client_preferences(&user, &preferences).await?;
     let stats = state.market.profiles().client_stats(user.id).await?;
     Ok(Json(ClientProfile { preferences, stats }))
 }
@@ -157,7 +142,7 @@ async fn earnings(
     let q = query(q)?;
     let currency = match q.currency.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(c) => currency("currency", c)?,
-        None => state.market.settings.currency,
+        None => state.market.settings().currency,
     };
-    Ok(Json(state.store.earnings(user.id, currency).await.map_err(store_error("user"))?))
+    Ok(Json(state.market.purchases().earnings(&user, currency).await?))
 }

@@ -6,10 +6,8 @@ mod auth_oauth;
 mod chips;
 mod community;
 mod designers;
-pub mod device_auth;
 mod errors;
 pub mod extract;
-mod hot_cache;
 mod me;
 mod me_profiles;
 mod notifications;
@@ -26,8 +24,9 @@ pub use extract::{AdminUser, ApiJson, AuthUser, ClientInfo, DesignerUser, MaybeU
 pub use problem::Problem;
 
 use crate::auth::Auth;
-use crate::market::{Market, MarketSettings};
-use crate::{cache::CacheBus, config::Config, config::ConfigError, store::Store};
+use crate::config::Config;
+use crate::market::Market;
+use crate::voice::VoiceHub;
 use axum::{
     Router,
     extract::{MatchedPath, Request},
@@ -44,35 +43,21 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-/// What every handler can reach.
+/// What every handler can reach: the services, never the store. Built by the
+/// composition root ([`crate::app::App::http_state`]).
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub cache: CacheBus,
     pub config: Arc<Config>,
-    /// The voice pipelines, when this server runs them.
-    pub voice: Option<Arc<crate::voice::VoiceHub>>,
-    pub auth: Arc<Auth>,
     pub market: Market,
+    pub auth: Arc<Auth>,
+    /// The voice pipelines (speech recognition only when a model is loaded).
+    pub voice: Arc<VoiceHub>,
 }
 
-impl AppState {
-    /// Builds the services from the configuration (keys come from config or the
-    /// data directory, like the CLI's).
-    pub fn new(
-        config: Config,
-        store: Arc<dyn Store>,
-        cache: CacheBus,
-        voice: Option<Arc<crate::voice::VoiceHub>>,
-    ) -> Result<Self, ConfigError> {
-        let cipher = Arc::new(config.field_cipher()?);
-        let currency =
-            config.market.currency.parse().map_err(|e| ConfigError::Invalid(format!("market.currency: {e}")))?;
-        let settings = MarketSettings { currency, platform_fee_bps: config.market.platform_fee_bps };
-        let market = Market::new(store.clone(), cache.clone(), settings, cipher.clone());
-        let auth = Arc::new(Auth::new(&config, store.clone(), cache.clone(), cipher)?);
-        Ok(Self { store, cache, config: Arc::new(config), voice, auth, market })
-    }
+/// A JSON answer from already-serialised bytes (a cached read).
+pub(crate) fn json_bytes(bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }
 
 /// Builds the full router with its middleware.
@@ -150,27 +135,4 @@ pub async fn serve_on(
     crate::telemetry::metrics_handle();
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-}
-
-/// Resolves on SIGTERM or Ctrl-C.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down");
 }

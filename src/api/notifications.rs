@@ -1,6 +1,5 @@
 //! `/v1/notifications`: the caller's own notifications, and marking one read.
 
-use super::chips::store_error;
 use super::pagination::{Listing, id_cursor, limit, path_id, query};
 use super::{AppState, AuthUser, Problem};
 use crate::domain::{Id, Notification, PageRequest};
@@ -41,11 +40,7 @@ async fn list_notifications(
 ) -> Result<Json<Listing<Notification>>, Problem> {
     let q = query(q)?;
     let page = PageRequest { after: id_cursor(q.cursor.as_deref())?, limit: limit(q.limit)? };
-    let p = state
-        .store
-        .list_notifications(user.id, q.unread.unwrap_or(false), page)
-        .await
-        .map_err(store_error("notification"))?;
+    let p = state.market.notifications().list(&user, q.unread.unwrap_or(false), page).await?;
     Ok(Json(p.into()))
 }
 
@@ -59,6 +54,6 @@ async fn mark_read(
     id: Result<Path<Id>, PathRejection>,
 ) -> Result<StatusCode, Problem> {
     let id = path_id(id, "notification")?;
-    state.store.mark_notification_read(user.id, id).await.map_err(store_error("notification"))?;
+    state.market.notifications().mark_read(&user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
         license(name = "MIT OR Apache-2.0")
     ),
     modifiers(&BearerAuth),
-    components(schemas(super::Problem, crate::domain::ChipSort, super::designers::DesignerSort))
+    components(schemas(super::Problem, crate::domain::ChipSort, crate::domain::DesignerSort))
 )]
 struct ApiDoc;
 

@@ -24,8 +24,8 @@ async fn healthz() -> Json<serde_json::Value> {
 #[utoipa::path(get, path = "/readyz", tag = "ops",
     responses((status = 200, description = "ready"), (status = 503, body = Problem, description = "a dependency is down")))]
 async fn readyz(State(state): State<AppState>) -> Response {
-    let db = state.store.ping().await;
-    let cache = state.cache.cache.ping().await;
+    let db = state.market.ping().await;
+    let cache = state.market.cache().cache.ping().await;
     if let Err(e) = &db {
         tracing::warn!(error = %e, "readiness: database unavailable");
     }
@@ -36,7 +36,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
         (Ok(()), Ok(())) => Json(json!({
             "status": "ready",
             "database": "ok",
-            "cache": state.cache.cache.backend_name(),
+            "cache": state.market.cache().cache.backend_name(),
         }))
         .into_response(),
         (db, cache) => Problem::unavailable(format!(

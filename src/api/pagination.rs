@@ -3,8 +3,8 @@
 //! plain-text rejections).
 
 use super::Problem;
+use crate::domain::decode_cursor;
 use crate::domain::{Id, Page, PageRequest};
-use crate::store::decode_cursor;
 use axum::{
     extract::{
         Path, Query,
@@ -74,7 +74,7 @@ pub fn limit(limit: Option<u32>) -> Result<u32, Problem> {
 /// An id cursor (the last item's id); an empty one means the first page.
 pub fn id_cursor(cursor: Option<&str>) -> Result<Option<Id>, Problem> {
     match cursor.filter(|c| !c.is_empty()) {
-        Some(c) if c.len() <= 64 => decode_cursor(c).map(Some).map_err(|_| bad_cursor()),
+        Some(c) if c.len() <= 64 => decode_cursor(c).map(Some).ok_or_else(bad_cursor),
         Some(_) => Err(bad_cursor()),
         None => Ok(None),
     }
@@ -87,11 +87,6 @@ pub fn sort_cursor(cursor: Option<&str>) -> Result<Option<(i64, Id)>, Problem> {
     let key = key.parse::<i64>().map_err(|_| bad_cursor())?;
     let id = id_cursor(Some(id))?.ok_or_else(bad_cursor)?;
     Ok(Some((key, id)))
-}
-
-/// Encodes a sorted-list cursor (see [`sort_cursor`]).
-pub fn encode_sort_cursor(key: i64, id: Id) -> String {
-    format!("{key}:{}", id.simple())
 }
 
 /// The query string, or 400 `invalid_query` naming what is wrong.
@@ -163,7 +158,7 @@ mod tests {
         assert_eq!(id_cursor(Some(&id.simple().to_string())).ok(), Some(Some(id)));
         assert_eq!(id_cursor(Some("")).ok(), Some(None));
         assert!(id_cursor(Some("nope")).is_err());
-        assert_eq!(sort_cursor(Some(&encode_sort_cursor(-5, id))).ok(), Some(Some((-5, id))));
+        assert_eq!(sort_cursor(Some(&format!("-5:{}", id.simple()))).ok(), Some(Some((-5, id))));
         for bad in ["5", "x:y", ":", "5:nope", "a:00000000000000000000000000000000"] {
             assert!(sort_cursor(Some(bad)).is_err(), "{bad}");
         }

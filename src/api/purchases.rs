@@ -1,8 +1,7 @@
 //! `/v1/purchases`: buying a chip under a required `Idempotency-Key`, and the caller's
 //! own purchase history.
 
-use super::chips::{store_error, visible_chip};
-use super::hot_cache;
+use super::chips::visible_chip;
 use super::pagination::{Listing, PageQuery, path_id, query};
 use super::{ApiJson, AppState, AuthUser, Problem};
 use crate::domain::{Id, Purchase, PurchaseReceipt, PurchaseSource};
@@ -66,7 +65,6 @@ async fn buy(
     let key = idempotency_key(&headers)?;
     let chip = visible_chip(&state, Some(&user), body.chip_id).await?;
     let receipt = state.market.purchases().buy(&user, chip.id, PurchaseSource::Api, None, Some(&key)).await?;
-    hot_cache::chip_written(&state, chip.id, chip.designer_id).await;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
 
@@ -80,7 +78,7 @@ async fn list_purchases(
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<Listing<Purchase>>, Problem> {
     let page = query(q)?.page()?;
-    let p = state.store.list_purchases(user.id, page).await.map_err(store_error("purchase"))?;
+    let p = state.market.purchases().list(&user, page).await?;
     Ok(Json(p.into()))
 }
 
@@ -93,9 +91,5 @@ async fn get_purchase(
     id: Result<Path<Id>, PathRejection>,
 ) -> Result<Json<Purchase>, Problem> {
     let id = path_id(id, "purchase")?;
-    let purchase = state.store.purchase_by_id(id).await.map_err(store_error("purchase"))?;
-    if purchase.buyer_id != user.id {
-        return Err(Problem::not_found("purchase not found"));
-    }
-    Ok(Json(purchase))
+    Ok(Json(state.market.purchases().of_buyer(&user, id).await?))
 }

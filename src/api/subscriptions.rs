@@ -1,7 +1,6 @@
 //! `/v1/subscriptions/...`: following designers, with auto-purchase limits and how
 //! often to hear about their new chips.
 
-use super::chips::store_error;
 use super::pagination::{Listing, amount, path_text};
 use super::{ApiJson, AppState, AuthUser, Problem};
 use crate::domain::{Handle, Id, Money, NotifyFrequency, Subscription, SubscriptionChange};
@@ -82,7 +81,7 @@ async fn put_subscription(
     ApiJson(body): ApiJson<SubscriptionBody>,
 ) -> Result<Json<SubscriptionView>, Problem> {
     let h = handle(h)?;
-    let currency = state.market.settings.currency;
+    let currency = state.market.settings().currency;
     let money = |field: &str, m: Option<i64>| -> Result<Option<Money>, Problem> {
         m.map(|m| amount(field, m).map(|()| Money::new(m, currency))).transpose()
     };
@@ -118,10 +117,11 @@ async fn list_subscriptions(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
 ) -> Result<Json<Listing<SubscriptionView>>, Problem> {
-    let subs = state.store.list_subscriptions(user.id).await.map_err(store_error("subscription"))?;
+    let subs = state.market.subscriptions().list(&user).await?;
     let mut items = Vec::with_capacity(subs.len());
     for s in subs {
-        let handle = state.store.designer_by_user(s.designer_id).await.ok().map(|d| d.handle.to_string());
+        let handle =
+            state.market.profiles().designer_of(s.designer_id).await.ok().flatten().map(|d| d.handle.to_string());
         items.push(SubscriptionView::new(s, handle));
     }
     Ok(Json(Listing::all(items)))

@@ -3,8 +3,8 @@
 
 use super::AuthUser;
 use super::{AppState, Problem};
-use crate::domain::{Id, PageRequest, VoiceCommand, VoiceSource, VoiceStatus};
-use crate::store::{StoreError, VoiceCommandRecord, decode_cursor};
+use crate::domain::{Id, PageRequest, VoiceCommand, VoiceSource, VoiceStatus, decode_cursor};
+use crate::market::{MarketError, VoiceCommandRecord};
 use crate::voice::{VoiceHub, VoiceOutcome};
 use axum::{
     Json,
@@ -50,7 +50,7 @@ impl From<VoiceOutcome> for CommandAnswer {
 }
 
 fn hub(state: &AppState) -> Result<&Arc<VoiceHub>, Problem> {
-    state.voice.as_ref().ok_or_else(|| Problem::unavailable("the voice pipeline is not running on this server"))
+    Ok(&state.voice)
 }
 
 fn internal(e: impl std::fmt::Display) -> Problem {
@@ -154,13 +154,13 @@ async fn list(
     let after = match q.cursor.as_deref() {
         Some(c) => Some(
             decode_cursor(c)
-                .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "invalid_cursor", "cursor is malformed"))?,
+                .ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "invalid_cursor", "cursor is malformed"))?,
         ),
         None => None,
     };
     let page = PageRequest { after, limit: q.limit.unwrap_or(20).clamp(1, PageRequest::MAX_LIMIT) };
     let hub = hub(&state)?;
-    let p = state.store.list_voice_commands(user.id, page).await.map_err(internal)?;
+    let p = state.market.voice_log().list(&user, page).await.map_err(internal)?;
     Ok(Json(CommandList {
         items: p.items.into_iter().map(|r| to_command(hub, r)).collect(),
         next_cursor: p.next_cursor,
@@ -174,9 +174,9 @@ async fn resolve(
     confirm: bool,
 ) -> Result<Json<CommandAnswer>, Problem> {
     let id: Id = id.parse().map_err(|_| Problem::not_found("no such command"))?;
-    let record = match state.store.voice_command(id).await {
-        Ok(r) if r.user_id == Some(user.id) => r,
-        Ok(_) | Err(StoreError::NotFound) => return Err(Problem::not_found("no such command")),
+    let record = match state.market.voice_log().get(&user, id).await {
+        Ok(r) => r,
+        Err(MarketError::NotFound(_)) => return Err(Problem::not_found("no such command")),
         Err(e) => return Err(internal(e)),
     };
     if record.status != VoiceStatus::NeedsConfirmation {

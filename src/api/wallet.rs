@@ -1,6 +1,6 @@
 //! `/v1/wallet`: the caller's balance and deposits through the payment provider.
 
-use super::chips::{currency, store_error};
+use super::chips::currency;
 use super::pagination::{invalid, query};
 use super::{ApiJson, AppState, AuthUser, Problem};
 use crate::domain::{Currency, Money, Wallet};
@@ -42,7 +42,7 @@ pub struct WalletQuery {
 fn currency_or_default(state: &AppState, code: Option<&str>) -> Result<Currency, Problem> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         Some(c) => currency("currency", c),
-        None => Ok(state.market.settings.currency),
+        None => Ok(state.market.settings().currency),
     }
 }
 
@@ -58,7 +58,7 @@ async fn get_wallet(
 ) -> Result<Json<WalletView>, Problem> {
     let q = query(q)?;
     let currency = currency_or_default(&state, q.currency.as_deref())?;
-    let wallet = state.store.wallet(user.id, currency).await.map_err(store_error("wallet"))?;
+    let wallet = state.market.payments().wallet(&user, currency).await?;
     Ok(Json(wallet.into()))
 }
 

@@ -23,6 +23,9 @@ pub struct AccessClaims {
 }
 
 /// Signing and verification keys by `kid`.
+/// Signing keys as (key id, raw key) pairs, and the id of the key that signs.
+pub type JwtKeyMaterial = (Vec<(String, Vec<u8>)>, String);
+
 pub struct JwtKeys {
     active: String,
     encoding: EncodingKey,

@@ -2,6 +2,7 @@
 //! refresh tokens with reuse detection, TOTP two-factor with recovery codes, OAuth
 //! sign-in, role checks, throttling and the audit trail of security events.
 
+mod accounts;
 mod error;
 pub mod jwt;
 mod login;
@@ -26,7 +27,7 @@ use crate::domain::{Role, User};
 use crate::store::{NewAuditEntry, Store, StoreError};
 use serde::Serialize;
 use std::sync::Arc;
-use tokens::{DEVICE_TOKEN_PREFIX as TOKEN_PREFIX, hash_token};
+use tokens::DEVICE_TOKEN_PREFIX as TOKEN_PREFIX;
 
 /// What a successful login or refresh hands out.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -41,7 +42,7 @@ pub struct TokenPair {
 
 /// The identity service.
 pub struct Auth {
-    store: Arc<dyn Store>,
+    store: Store,
     cache: CacheBus,
     cipher: Arc<FieldCipher>,
     keys: JwtKeys,
@@ -56,14 +57,16 @@ impl std::fmt::Debug for Auth {
 }
 
 impl Auth {
+    /// The identity service over `jwt` (the signing keys and the active key id).
     pub fn new(
         config: &Config,
-        store: Arc<dyn Store>,
+        jwt: &jwt::JwtKeyMaterial,
+        store: Store,
         cache: CacheBus,
         cipher: Arc<FieldCipher>,
     ) -> Result<Self, ConfigError> {
-        let (keys, active) = config.jwt_keys()?;
-        let keys = JwtKeys::new(&keys, &active, &config.auth.issuer, &config.auth.audience)
+        let (keys, active) = jwt;
+        let keys = JwtKeys::new(keys, active, &config.auth.issuer, &config.auth.audience)
             .map_err(|e| ConfigError::Invalid(format!("auth.jwt_keys: {e}")))?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
@@ -85,11 +88,7 @@ impl Auth {
     /// live, or a device token.
     pub async fn authenticate(&self, token: &str) -> Result<User, AuthError> {
         if token.starts_with(TOKEN_PREFIX) {
-            return match self.store.device_token_user(&hash_token(token)).await {
-                Ok(u) => Ok(u),
-                Err(StoreError::NotFound) => Err(AuthError::Unauthenticated("the token is unknown or revoked".into())),
-                Err(e) => Err(AuthError::Store(e)),
-            };
+            return self.device_token_user(token).await;
         }
         let claims = self.keys.verify(token)?;
         if !self.store.session_active(claims.sub, claims.sid).await? {

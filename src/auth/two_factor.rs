@@ -35,7 +35,9 @@ impl Auth {
         let secret = totp::new_secret();
         let sealed = self.cipher.seal(&secret, &aad(user)).map_err(|e| AuthError::Internal(format!("seal: {e}")))?;
         self.store.set_pending_totp(user.id, &sealed).await.map_err(|e| match e {
-            crate::store::StoreError::Conflict(m) => AuthError::Conflict(m),
+            crate::store::StoreError::Conflict(_) => {
+                AuthError::Conflict("two-factor authentication is already on".into())
+            }
             e => e.into(),
         })?;
         let (secret, otpauth_uri) = totp::provisioning(&secret, &self.settings.totp_issuer, user.email.as_str())?;
@@ -59,7 +61,9 @@ impl Auth {
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
         let hashes: Vec<Vec<u8>> = codes.iter().map(|c| hash_recovery_code(c)).collect();
         self.store.enable_totp(user.id, step, &hashes).await.map_err(|e| match e {
-            crate::store::StoreError::Conflict(m) => AuthError::Conflict(m),
+            crate::store::StoreError::Conflict(_) => AuthError::Conflict(
+                "there is no pending two-factor enrolment; start with POST /v1/auth/totp/enroll".into(),
+            ),
             e => e.into(),
         })?;
         self.audit(Some(user), "totp_enabled", None, ip).await;

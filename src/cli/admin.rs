@@ -2,16 +2,16 @@
 //! through admin endpoints afterwards). The password is read from standard input.
 
 use super::{EXIT_USAGE, ExitCode};
+use crate::app::{App, Speech};
 use crate::auth::{AuthError, Registration};
 use crate::config::Config;
 use crate::domain::Role;
 use std::io::BufRead;
 
 pub async fn create(config: Config, email: &str, name: Option<&str>) -> anyhow::Result<ExitCode> {
-    let state = super::serve::open(&config).await?;
-    if let Ok(user) = state.store.user_by_email(&email.trim().to_lowercase()).await {
-        let user = state.store.set_user_role(user.id, Role::Admin).await?;
-        state.auth.audit(Some(&user), "role_changed", Some(format!("{} -> admin (cli)", user.id)), None).await;
+    let app = App::build(&config, Speech::Off).await?;
+    if let Ok(user) = app.auth.user_by_email(&email.trim().to_lowercase()).await {
+        let user = app.auth.promote_to_admin(&user).await?;
         println!("{} is now an administrator.", user.email);
         print_next_step();
         return Ok(0);
@@ -22,7 +22,7 @@ pub async fn create(config: Config, email: &str, name: Option<&str>) -> anyhow::
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     let display_name = name.unwrap_or("Administrator").to_owned();
     let reg = Registration { email: email.to_owned(), password, display_name, role: Role::User };
-    let user = match state.auth.register(reg, None).await {
+    let user = match app.auth.register(reg, None).await {
         Ok(u) => u,
         Err(e @ (AuthError::Invalid(_) | AuthError::Conflict(_))) => {
             eprintln!("holomesh admin create: {e}");
@@ -30,8 +30,7 @@ pub async fn create(config: Config, email: &str, name: Option<&str>) -> anyhow::
         }
         Err(e) => return Err(e.into()),
     };
-    let user = state.store.set_user_role(user.id, Role::Admin).await?;
-    state.auth.audit(Some(&user), "role_changed", Some(format!("{} -> admin (cli)", user.id)), None).await;
+    let user = app.auth.promote_to_admin(&user).await?;
     println!("Created administrator {} ({}).", user.email, user.id);
     print_next_step();
     Ok(0)

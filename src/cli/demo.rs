@@ -3,11 +3,10 @@
 //! prints every stage with its timing and the resulting `VoiceCommand` rows.
 
 use super::ExitCode;
-use super::voice::{load_recognizer, market_of, pipeline, voice_user};
+use crate::app::{App, Speech};
 use crate::config::{Config, SecretUrl};
-use crate::domain::{BasisPoints, Currency, Email, Handle, Money, NewChip, NewUser, PageRequest, Role, VoiceSource};
-use crate::market::OutboxWorker;
-use crate::store::Store;
+use crate::domain::{Currency, Handle, Id, Money, PageRequest, Role, User, VoiceSource};
+use crate::market::{ChipDraft, DevelopmentProvider};
 use std::io::Cursor;
 use std::time::Instant;
 
@@ -27,46 +26,35 @@ const CLIPS: &[(&str, &[u8])] = &[
     ("what's the weather like tomorrow", include_bytes!("../../tests/audio/07-weather.wav")),
 ];
 
-async fn designer(store: &dyn Store, name: &str, email: &str) -> anyhow::Result<crate::domain::Id> {
-    let u = store
-        .create_user(&NewUser {
-            email: Email::parse(email)?,
-            display_name: name.into(),
-            role: Role::Designer,
-            password_hash: None,
-        })
+async fn designer(app: &App, name: &str, email: &str) -> anyhow::Result<User> {
+    let u = app.auth.passwordless_account(email, name, Role::Designer).await?;
+    app.market
+        .profiles()
+        .set_designer_profile(&u, &Handle::from_display_name(name), "Chip designer", &["verilog".into()])
         .await?;
-    store.upsert_designer_profile(u.id, &Handle::from_display_name(name), "Chip designer", &["verilog".into()]).await?;
-    Ok(u.id)
+    Ok(u)
 }
 
-async fn chip(
-    store: &dyn Store,
-    designer: crate::domain::Id,
-    vlnv: &str,
-    title: &str,
-    cents: i64,
-    category: &str,
-) -> anyhow::Result<crate::domain::Id> {
-    let c = store
-        .create_chip(&NewChip {
-            designer_id: designer,
-            vlnv: vlnv.parse()?,
-            title: title.into(),
-            description: format!("{title}, a demo IP block"),
-            category: category.into(),
-            process_node: "28nm".into(),
-            tags: vec![category.into()],
-            price: Money::new(cents, Currency::USD),
-            supply: None,
-            royalty_bps: BasisPoints::new(500)?,
-            licence: "CERN-OHL-P-2.0".into(),
-            content_sha256: "0".repeat(64),
-            content_size: 4096,
-            prev_version_id: None,
-            contributions: vec![],
-        })
-        .await?;
+/// A chip listed and published (with its signed record) by `designer`.
+async fn chip(app: &App, designer: &User, vlnv: &str, title: &str, cents: i64, category: &str) -> anyhow::Result<Id> {
+    let draft = ChipDraft {
+        vlnv: vlnv.into(),
+        title: title.into(),
+        description: format!("{title}, a demo IP block"),
+        category: category.into(),
+        process_node: "28nm".into(),
+        tags: vec![category.into()],
+        price: Money::new(cents, Currency::USD),
+        supply: None,
+        royalty_bps: 500,
+        licence: Some("CERN-OHL-P-2.0".into()),
+        content_sha256: "0".repeat(64),
+        content_size: 4096,
+        prev_version: None,
+        ip_blocks: vec![],
+    };
+    let c = app.market.catalog().create(designer, draft).await?;
+    app.market.catalog().publish(designer, c.id).await?;
     Ok(c.id)
 }
 
@@ -78,30 +66,24 @@ pub async fn run(mut config: Config) -> anyhow::Result<ExitCode> {
     config.cache.url = SecretUrl::new("");
 
     println!("HoloMesh demo — data in {}", demo_dir.display());
+    super::models::ensure(&config)?;
     let t = Instant::now();
-    let recognizer = load_recognizer(&config)?;
+    let app = App::build(&config, Speech::Required).await?;
     println!("  speech model {} loaded in {} ms", config.asr.model, t.elapsed().as_millis());
 
-    let state = super::serve::open(&config).await?;
-    let store = state.store.clone();
-    let alice = designer(store.as_ref(), "Alice Chen", "alice@example.org").await?;
-    designer(store.as_ref(), "Alicia Chan", "alicia@example.org").await?;
-    let bob = designer(store.as_ref(), "Bob Martin", "bob@example.org").await?;
-    for (d, vlnv, title, cents, cat) in [
-        (bob, "martin.dev:dsp:falcon:1.0", "Falcon DSP", 2450, "dsp"),
-        (alice, "chen.io:cpu:comet:1.0", "Comet CPU", 3999, "cpu"),
-        (alice, "chen.io:ai:orion:1.0", "Orion NPU", 8900, "ai"),
-    ] {
-        let id = chip(store.as_ref(), d, vlnv, title, cents, cat).await?;
-        store.publish_chip(id).await?;
-    }
-    let me = voice_user(&state).await?;
-    store.deposit(me.id, Money::new(10_000, Currency::USD)).await?;
-    let market = market_of(&state)?;
-    OutboxWorker::new(market.clone()).run_once().await?;
+    let alice = designer(&app, "Alice Chen", "alice@example.org").await?;
+    designer(&app, "Alicia Chan", "alicia@example.org").await?;
+    let bob = designer(&app, "Bob Martin", "bob@example.org").await?;
+    chip(&app, &bob, "martin.dev:dsp:falcon:1.0", "Falcon DSP", 2450, "dsp").await?;
+    chip(&app, &alice, "chen.io:cpu:comet:1.0", "Comet CPU", 3999, "cpu").await?;
+    chip(&app, &alice, "chen.io:ai:orion:1.0", "Orion NPU", 8900, "ai").await?;
+    let me = app.voice_user().await?;
+    app.market.payments().deposit(&DevelopmentProvider, &me, Money::new(10_000, Currency::USD)).await?;
+    app.outbox_worker().run_once().await?;
+    app.grammar.refresh(&app.market).await?;
     println!("  seeded 3 designers, 3 chips; you ({}) have $100.00\n", me.email);
 
-    let p = pipeline(&state, Some(recognizer)).await?;
+    let p = app.voice.pipeline_for(&me).await?;
     for (i, (spoken, wav)) in CLIPS.iter().enumerate() {
         let samples = crate::asr::decode_wav(Cursor::new(*wav))?;
         println!("▶ {}. said: \"{spoken}\"", i + 1);
@@ -120,13 +102,17 @@ pub async fn run(mut config: Config) -> anyhow::Result<ExitCode> {
     }
 
     println!("▶ Alice Chen publishes a new chip, Vega RISC-V core, for $45.00");
-    let vega = chip(store.as_ref(), alice, "chen.io:cpu:vega:1.0", "Vega RISC-V core", 4500, "risc-v").await?;
-    market.catalog().publish(&store.user_by_id(alice).await?, vega).await?;
-    let handled = OutboxWorker::new(market.clone()).run_once().await?;
+    chip(&app, &alice, "chen.io:cpu:vega:1.0", "Vega RISC-V core", 4500, "risc-v").await?;
+    let handled = app.outbox_worker().run_once().await?;
     println!("    outbox worker handled {handled} event(s)\n");
+    report(&app, &me).await
+}
 
+/// The stored commands, the purchases, the wallet and the subscriptions.
+async fn report(app: &App, me: &User) -> anyhow::Result<ExitCode> {
+    let market = &app.market;
     println!("VoiceCommand rows:");
-    let rows = store.list_voice_commands(me.id, PageRequest::first(50)).await?;
+    let rows = market.voice_log().list(me, PageRequest::first(50)).await?;
     for r in rows.items.iter().rev() {
         println!(
             "  {:02}:{:02}:{:02}  {:<18} {:<26} {}",
@@ -135,22 +121,21 @@ pub async fn run(mut config: Config) -> anyhow::Result<ExitCode> {
             r.created_at.second(),
             r.status.as_str(),
             r.intent.as_deref().unwrap_or("—"),
-            p.open_transcript(r).unwrap_or_default()
+            app.voice.open_transcript(r).unwrap_or_default()
         );
     }
     println!("\nPurchases:");
-    for pur in store.list_purchases(me.id, PageRequest::first(10)).await?.items.iter().rev() {
-        let title = store.chip_by_id(pur.chip_id).await.map(|c| c.title).unwrap_or_default();
+    for pur in market.purchases().list(me, PageRequest::first(10)).await?.items.iter().rev() {
+        let title = market.catalog().chip(pur.chip_id).await.map(|c| c.title).unwrap_or_default();
         println!("  {:<18} {:>8}  via {}", title, pur.price.to_string(), pur.source.as_str());
     }
-    let wallet = store.wallet(me.id, Currency::USD).await?;
-    let subs = store.list_subscriptions(me.id).await?;
+    let wallet = market.payments().wallet(me, Currency::USD).await?;
     println!("\nWallet: {}", wallet.balance);
-    for s in subs {
-        let d = store.designer_by_user(s.designer_id).await?;
+    for s in market.subscriptions().list(me).await? {
+        let name = market.profiles().designer_of(s.designer_id).await?.map(|d| d.display_name).unwrap_or_default();
         println!(
             "Subscription: {} — auto-buy {}, limit {}, notifications {}",
-            d.display_name,
+            name,
             if s.auto_purchase { "on" } else { "off" },
             s.max_price.map(|m| m.to_string()).unwrap_or_else(|| "none".into()),
             s.notify

@@ -6,16 +6,6 @@ use crate::nlu::EngineOptions;
 use crate::nlu::cli::{build_engine, context_from_pairs, parse_context_arg, run_intent};
 use std::path::PathBuf;
 
-/// The project's grammars: `grammars/en` next to the working directory, else the
-/// copy installed beside the binary's data.
-pub fn default_grammars() -> PathBuf {
-    let local = PathBuf::from("grammars/en");
-    if local.is_dir() {
-        return local;
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("grammars/en")
-}
-
 pub fn run(
     config: &Config,
     grammars: Option<PathBuf>,
@@ -34,9 +24,9 @@ pub fn run(
             }
         }
     }
-    let options = EngineOptions { default_currency: config.market.currency.clone(), ..EngineOptions::default() };
-    let dir = grammars.unwrap_or_else(default_grammars);
-    let engine = match build_engine(&dir, lists.as_deref(), options) {
+    let options = EngineOptions { default_currency: config.market.currency.to_string(), ..EngineOptions::default() };
+    let dir = grammars.or_else(|| config.grammars_dir());
+    let engine = match build_engine(dir.as_deref(), lists.as_deref(), options) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("holomesh intent: {e}");

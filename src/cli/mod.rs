@@ -3,6 +3,7 @@
 mod admin;
 mod demo;
 mod intent;
+mod listen;
 mod models;
 mod serve;
 mod tokens;
@@ -160,7 +161,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     // The demo prints its own account of each stage; keep the log to warnings.
     let level = if matches!(cli.command, Command::Demo) { "warn" } else { config.log.level.as_str() };
-    crate::telemetry::init_logging(level, config.log.format == "json");
+    crate::telemetry::init_logging(level, config.log.format == crate::config::LogFormat::Json);
     match cli.command {
         Command::Serve { bind } => serve::serve(config, bind).await,
         Command::Migrate => serve::migrate(config).await,
@@ -171,7 +172,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Say { text, json, speak } => voice::say(config, &text, json, speak).await,
         Command::Transcribe { files, json } => voice::transcribe(&config, &files, json),
         Command::Listen { file, realtime, speak, max_seconds } => {
-            voice::listen(config, file, realtime, speak, max_seconds).await
+            listen::listen(config, file, realtime, speak, max_seconds).await
         }
         Command::Models(ModelsCommand::Fetch { name, weights }) => models::fetch(&config, &name, weights.as_deref()),
         Command::Models(ModelsCommand::List) => models::list(&config),

@@ -168,6 +168,19 @@ pub enum ChipSort {
     Sales,
 }
 
+/// Designer directory orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DesignerSort {
+    /// Best average rating first.
+    Rating,
+    /// Most sales first.
+    Sales,
+    /// Most recently joined first.
+    #[default]
+    Newest,
+}
+
 /// A designer as others see them: profile, published chips and collaborations.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DesignerView {

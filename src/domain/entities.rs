@@ -69,6 +69,10 @@ string_enum!(
     /// How a purchase was made.
     PurchaseSource { Api = "api", Voice = "voice", Auto = "auto" }
 );
+string_enum!(
+    /// Where a purchase stands: paid, or its money given back.
+    PurchaseStatus { Completed = "completed", Refunded = "refunded" }
+);
 
 /// An account. Secrets (password hash, TOTP secret) are not part of this view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -270,8 +274,24 @@ pub struct PageRequest {
     pub limit: u32,
 }
 
+/// Encodes a page cursor: the last item's id.
+pub fn encode_cursor(id: Uuid) -> String {
+    id.simple().to_string()
+}
+
+/// Decodes a page cursor; `None` when it is malformed (the client's error).
+pub fn decode_cursor(cursor: &str) -> Option<Uuid> {
+    Uuid::try_parse(cursor).ok()
+}
+
 impl PageRequest {
     pub const MAX_LIMIT: u32 = 100;
+
+    /// The page after `cursor` (a previous page's `next_cursor`); `None` when the
+    /// cursor is malformed.
+    pub fn after_cursor(cursor: &str, limit: u32) -> Option<Self> {
+        Some(Self { after: Some(decode_cursor(cursor)?), limit: limit.clamp(1, Self::MAX_LIMIT) })
+    }
 
     pub fn first(limit: u32) -> Self {
         Self { after: None, limit: limit.clamp(1, Self::MAX_LIMIT) }

@@ -1,6 +1,6 @@
 //! Purchases, licences, splits, subscriptions, notifications and reviews as plain data.
 
-use super::{Id, Money, NotifyFrequency, PurchaseSource, allocate_largest_remainder};
+use super::{Id, Money, NotifyFrequency, PurchaseSource, PurchaseStatus, allocate_largest_remainder};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -68,7 +68,7 @@ pub struct Purchase {
     pub chip_id: Uuid,
     pub buyer_id: Uuid,
     pub price: Money,
-    pub status: String,
+    pub status: PurchaseStatus,
     pub source: PurchaseSource,
     pub split: Vec<SplitLine>,
     #[serde(with = "time::serde::rfc3339")]

@@ -1,6 +1,7 @@
 //! Plain domain types and their validation rules; no I/O lives here.
 
 mod bps;
+mod clock;
 mod community;
 mod email;
 mod entities;
@@ -12,6 +13,7 @@ mod role;
 mod vlnv;
 
 pub use bps::{BasisPoints, BpsError};
+pub use clock::now_micros;
 pub use community::*;
 pub use email::{Email, EmailError};
 pub use entities::*;

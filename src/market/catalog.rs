@@ -2,9 +2,12 @@
 //! custody of the designers' signing keys.
 
 use super::{Market, MarketError};
-use crate::domain::{BasisPoints, Chip, ChipStatus, Contribution, Id, Money, NewChip, Role, User, Vlnv};
+use crate::domain::{
+    BasisPoints, Chip, ChipFilter, ChipStatus, Contribution, DesignerProfile, Id, Money, NewChip, Page, PageRequest,
+    Role, User, Vlnv,
+};
 use crate::nft::{self, Author, ChipRecordInput, DesignerKeys};
-use crate::store::StoreError;
+use crate::store::{NewEvent, StoreError};
 
 /// What a designer submits for a new chip.
 #[derive(Debug, Clone)]
@@ -137,27 +140,18 @@ impl Catalog<'_> {
             contributions,
         };
         store.create_chip(&chip).await.map_err(|e| match e {
-            crate::store::StoreError::Conflict(_) => {
-                MarketError::Conflict(format!("VLNV {} is already listed", chip.vlnv))
-            }
+            StoreError::Conflict(_) => MarketError::Conflict(format!("VLNV {} is already listed", chip.vlnv)),
             other => MarketError::from_store("chip", other),
         })
     }
 
     async fn find_by_vlnv(&self, vlnv: &str) -> Result<Chip, MarketError> {
-        let filter = crate::domain::ChipFilter { text: None, ..Default::default() };
-        let mut page = crate::domain::PageRequest::first(100);
-        loop {
-            let p =
-                self.market.store.list_chips(&filter, page).await.map_err(|e| MarketError::from_store("chip", e))?;
-            if let Some(c) = p.items.into_iter().find(|c| c.vlnv.to_string() == vlnv) {
-                return Ok(c);
-            }
-            match p.next_cursor.and_then(|c| crate::store::decode_cursor(&c).ok()) {
-                Some(after) => page = crate::domain::PageRequest { after: Some(after), limit: 100 },
-                None => return Err(MarketError::NotFound("previous version")),
-            }
-        }
+        let vlnv = Vlnv::parse(vlnv).map_err(|e| invalid(format!("previous version: {e}")))?;
+        self.market
+            .store
+            .chip_by_vlnv(&vlnv.to_string())
+            .await
+            .map_err(|e| MarketError::from_store("previous version", e))
     }
 
     /// Publishes the actor's own draft (admins may publish any) with a signed record.
@@ -184,9 +178,16 @@ impl Catalog<'_> {
             return Err(invalid(format!("chip is {}; only drafts can be published", chip.status)));
         }
         let record = self.signed_record(&chip).await?;
-        let chip =
-            store.publish_chip_with_record(chip_id, &record).await.map_err(|e| MarketError::from_store("chip", e))?;
-        let _ = self.market.cache.cache.delete(&format!("chip:{chip_id}")).await;
+        let event = NewEvent {
+            kind: "chip.published",
+            aggregate_id: chip_id,
+            payload: serde_json::json!({ "chip_id": chip_id }),
+        };
+        let chip = store.publish_chip(chip_id, Some(&record), &event).await.map_err(|e| match e {
+            StoreError::Conflict(_) => invalid("the chip was published meanwhile; only drafts can be published"),
+            other => MarketError::from_store("chip", other),
+        })?;
+        self.market.chip_changed(chip.id, chip.designer_id).await;
         Ok(chip)
     }
 
@@ -296,10 +297,106 @@ impl Catalog<'_> {
         if chip.designer_id != actor.id && actor.role != Role::Admin {
             return Err(MarketError::NotFound("chip"));
         }
-        let chip = self.market.store.retire_chip(chip_id).await.map_err(|e| MarketError::from_store("chip", e))?;
-        let _ = self.market.cache.cache.delete(&format!("chip:{chip_id}")).await;
+        if chip.status != ChipStatus::Published {
+            return Err(invalid(format!("chip is {}; only published chips can be retired", chip.status)));
+        }
+        let event = NewEvent {
+            kind: "chip.retired",
+            aggregate_id: chip_id,
+            payload: serde_json::json!({ "chip_id": chip_id }),
+        };
+        let chip = self.market.store.retire_chip(chip_id, &event).await.map_err(|e| match e {
+            StoreError::Conflict(_) => invalid("the chip is no longer published"),
+            other => MarketError::from_store("chip", other),
+        })?;
+        self.market.chip_changed(chip.id, chip.designer_id).await;
         Ok(chip)
     }
+
+    /// Any chip, drafts included (for the services' own checks).
+    pub async fn chip(&self, id: Id) -> Result<Chip, MarketError> {
+        self.market.store.chip_by_id(id).await.map_err(|e| MarketError::from_store("chip", e))
+    }
+
+    /// The chip, when `viewer` may see it: drafts only to their designer and admins;
+    /// to anyone else a draft does not exist.
+    pub async fn visible(&self, viewer: Option<&User>, id: Id) -> Result<Chip, MarketError> {
+        let chip = self.chip(id).await?;
+        let privileged = viewer.is_some_and(|u| u.id == chip.designer_id || u.role == Role::Admin);
+        if chip.status == ChipStatus::Draft && !privileged {
+            return Err(MarketError::NotFound("chip"));
+        }
+        Ok(chip)
+    }
+
+    /// Chips matching `filter`, newest first.
+    pub async fn list(&self, filter: &ChipFilter, page: PageRequest) -> Result<Page<Chip>, MarketError> {
+        self.market.store.list_chips(filter, page).await.map_err(|e| MarketError::from_store("chip", e))
+    }
+
+    /// A published chip by its (spoken) title: an exact title first, else the
+    /// newest chip whose text contains it.
+    pub async fn published_by_title(&self, title: &str) -> Result<Option<Chip>, MarketError> {
+        let filter =
+            ChipFilter { status: Some(ChipStatus::Published), text: Some(title.to_owned()), ..Default::default() };
+        let mut items = self.list(&filter, PageRequest::first(20)).await?.items;
+        let wanted = title.to_lowercase();
+        Ok(match items.iter().position(|c| c.title.to_lowercase() == wanted) {
+            Some(i) => Some(items.swap_remove(i)),
+            None => items.into_iter().next(),
+        })
+    }
+
+    /// The newest published chip of a designer.
+    pub async fn latest_of(&self, designer: &DesignerProfile) -> Result<Option<Chip>, MarketError> {
+        let filter = ChipFilter {
+            designer_id: Some(designer.user_id),
+            status: Some(ChipStatus::Published),
+            ..Default::default()
+        };
+        Ok(self.list(&filter, PageRequest::first(1)).await?.items.into_iter().next())
+    }
+
+    /// Every designer (display name, handle) and published chip title: the names
+    /// people may say.
+    pub async fn name_lists(&self) -> Result<NameLists, MarketError> {
+        let store = &self.market.store;
+        let fail = |e| MarketError::from_store("designer", e);
+        let mut lists = NameLists::default();
+        let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+        loop {
+            let p = store.list_designers(page).await.map_err(fail)?;
+            lists.designers.extend(p.items.into_iter().map(|d| (d.display_name, d.handle.as_str().to_owned())));
+            match p.next_cursor {
+                Some(c) => match PageRequest::after_cursor(&c, PageRequest::MAX_LIMIT) {
+                    Some(next) => page = next,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        let filter = ChipFilter { status: Some(ChipStatus::Published), ..Default::default() };
+        let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+        loop {
+            let p = store.list_chips(&filter, page).await.map_err(fail)?;
+            lists.chips.extend(p.items.into_iter().map(|c| c.title));
+            match p.next_cursor {
+                Some(c) => match PageRequest::after_cursor(&c, PageRequest::MAX_LIMIT) {
+                    Some(next) => page = next,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        Ok(lists)
+    }
+}
+
+/// The names people may say: designers (display name, handle) and chip titles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameLists {
+    pub designers: Vec<(String, String)>,
+    pub chips: Vec<String>,
 }
 
 /// `(author, share_bps)`: the designer with 10000 less the IP blocks' shares, then each

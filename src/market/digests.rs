@@ -58,7 +58,7 @@ fn zone(name: &str) -> TimeZone {
 /// zone, carrying every waiting notification created before that period's end.
 /// Runs that overlap make each digest once.
 #[tracing::instrument(skip_all)]
-pub async fn run_digests(store: &dyn Store, now: OffsetDateTime) -> Result<DigestReport, StoreError> {
+pub(super) async fn run_digests(store: &Store, now: OffsetDateTime) -> Result<DigestReport, StoreError> {
     let mut report = DigestReport::default();
     for period in [DigestPeriod::Daily, DigestPeriod::Weekly] {
         for pending in store.pending_digests(period).await? {
@@ -87,7 +87,7 @@ pub async fn run_digests(store: &dyn Store, now: OffsetDateTime) -> Result<Diges
 }
 
 /// Sets a user's time zone after checking that it is a known IANA name.
-pub async fn set_timezone(store: &dyn Store, user_id: Id, timezone: &str) -> Result<(), MarketError> {
+pub(super) async fn set_timezone(store: &Store, user_id: Id, timezone: &str) -> Result<(), MarketError> {
     let name = timezone.trim();
     if name.is_empty() || TimeZone::get(name).is_err() {
         return Err(MarketError::Invalid(format!(

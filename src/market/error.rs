@@ -1,5 +1,6 @@
 //! Service-level errors, each with a stable code that adapters map to answers.
 
+use crate::domain::Money;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,8 +19,12 @@ pub enum MarketError {
     SoldOut,
     #[error("{0}")]
     NotForSale(String),
-    #[error("the price {price_minor} is above your limit {limit_minor}")]
-    PriceAboveLimit { price_minor: i64, limit_minor: i64 },
+    #[error("the price {price} is above your limit {limit}")]
+    PriceAboveLimit { price: Money, limit: Money },
+    #[error("you have already reviewed this chip")]
+    AlreadyReviewed,
+    #[error("the handle {0} is taken")]
+    HandleTaken(String),
     #[error("a request with this idempotency key is still in progress")]
     IdempotencyInProgress,
     #[error("this idempotency key was already used for a different request")]
@@ -40,6 +45,8 @@ impl MarketError {
             MarketError::SoldOut => "sold_out",
             MarketError::NotForSale(_) => "not_for_sale",
             MarketError::PriceAboveLimit { .. } => "price_above_limit",
+            MarketError::AlreadyReviewed => "already_reviewed",
+            MarketError::HandleTaken(_) => "handle_taken",
             MarketError::IdempotencyInProgress => "idempotency_in_progress",
             MarketError::IdempotencyKeyReused => "idempotency_key_reused",
             MarketError::Store(_) => "internal",
@@ -52,15 +59,6 @@ impl MarketError {
             StoreError::NotFound => MarketError::NotFound(what),
             StoreError::Conflict(c) => MarketError::Conflict(c),
             StoreError::Invalid(m) => MarketError::Invalid(m),
-            StoreError::Forbidden(m) => MarketError::Forbidden(m),
-            StoreError::InsufficientFunds => MarketError::InsufficientFunds,
-            StoreError::SoldOut => MarketError::SoldOut,
-            StoreError::NotForSale(m) => MarketError::NotForSale(m),
-            StoreError::PriceAboveLimit { price_minor, limit_minor } => {
-                MarketError::PriceAboveLimit { price_minor, limit_minor }
-            }
-            StoreError::IdempotencyInProgress => MarketError::IdempotencyInProgress,
-            StoreError::IdempotencyKeyReused => MarketError::IdempotencyKeyReused,
             other => MarketError::Store(other),
         }
     }

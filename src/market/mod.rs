@@ -1,26 +1,51 @@
-//! Marketplace services over the `Store`: catalog, purchases, subscriptions and the
-//! outbox worker that fans new chips out to subscribers. Adapters (HTTP, voice) are
-//! thin layers over these.
+//! Marketplace services: every business rule of the marketplace lives here, once.
+//! Adapters (HTTP, voice, Wyoming, CLI) call these services and never the store.
+//!
+//! | service | rules it owns |
+//! |---|---|
+//! | [`Catalog`] | drafts, publishing with a signed record, retiring, who sees a draft |
+//! | [`Purchases`] | who may buy, price limits, idempotency, the split, licences, refunds |
+//! | [`Subscriptions`] | limits, budgets, notification frequency, no self-subscription |
+//! | [`Reviews`] | ratings 1–5, buyers only, once per purchase |
+//! | [`Payments`] | deposits through a payment provider, wallet reads |
+//! | [`Profiles`] | designer pages, client preferences and statistics, the catalog's orders |
+//! | [`Community`] | group roles, who posts where, collaboration shares |
+//! | [`VoiceLog`] | the stored record of every voice command |
+//! | `fanout`, [`OutboxWorker`] | notifying subscribers and auto-buying, at most once |
+//! | [`hot_cache`] | which cached reads a write makes stale |
 
 mod catalog;
 mod community;
 mod digests;
+mod directory;
 mod error;
+mod fanout;
+pub mod hot_cache;
+mod notifications;
 mod payments;
 mod profiles;
 mod purchases;
+mod reviews;
+mod sale;
 mod subscriptions;
+mod voice_log;
 mod worker;
 
-pub use catalog::{Catalog, ChipDraft};
+pub use catalog::{Catalog, ChipDraft, NameLists};
 pub use community::Community;
-pub use digests::{DigestReport, last_period, run_digests, set_timezone};
+pub use digests::{DigestReport, last_period};
 pub use error::MarketError;
+pub use notifications::Notifications;
 pub use payments::{DevelopmentProvider, MAX_DEPOSIT_MINOR, PaymentProvider, PaymentReceipt, Payments};
 pub use profiles::Profiles;
 pub use purchases::Purchases;
+pub use reviews::{MAX_REVIEW_CHARS, Reviews};
 pub use subscriptions::Subscriptions;
+pub use voice_log::VoiceLog;
 pub use worker::{OutboxWorker, chip_topic};
+
+/// Store types the adapters see through the services.
+pub use crate::store::{StoreError, VoiceCommandRecord};
 
 use crate::{cache::CacheBus, crypto::FieldCipher, domain::Currency, store::Store};
 use std::sync::Arc;
@@ -41,31 +66,77 @@ impl Default for MarketSettings {
 /// All marketplace services, sharing one store and cache.
 #[derive(Clone)]
 pub struct Market {
-    pub store: Arc<dyn Store>,
-    pub cache: CacheBus,
-    pub settings: MarketSettings,
+    store: Store,
+    cache: CacheBus,
+    settings: MarketSettings,
     /// Seals the designers' signing keys at rest (see [`Catalog::publish`]).
-    pub cipher: Arc<FieldCipher>,
+    cipher: Arc<FieldCipher>,
 }
 
 impl Market {
-    pub fn new(store: Arc<dyn Store>, cache: CacheBus, settings: MarketSettings, cipher: Arc<FieldCipher>) -> Self {
+    pub fn new(store: Store, cache: CacheBus, settings: MarketSettings, cipher: Arc<FieldCipher>) -> Self {
         Self { store, cache, settings, cipher }
+    }
+
+    pub fn settings(&self) -> &MarketSettings {
+        &self.settings
+    }
+
+    /// The cache and bus the services share (the bus announces marketplace events).
+    pub fn cache(&self) -> &CacheBus {
+        &self.cache
     }
 
     pub fn catalog(&self) -> Catalog<'_> {
         Catalog { market: self }
     }
 
+    pub fn community(&self) -> Community<'_> {
+        Community { market: self }
+    }
+
+    pub fn notifications(&self) -> Notifications<'_> {
+        Notifications { market: self }
+    }
+
     pub fn payments(&self) -> Payments<'_> {
         Payments { market: self }
+    }
+
+    pub fn profiles(&self) -> Profiles<'_> {
+        Profiles { market: self }
     }
 
     pub fn purchases(&self) -> Purchases<'_> {
         Purchases { market: self }
     }
 
+    pub fn reviews(&self) -> Reviews<'_> {
+        Reviews { market: self }
+    }
+
     pub fn subscriptions(&self) -> Subscriptions<'_> {
         Subscriptions { market: self }
+    }
+
+    pub fn voice_log(&self) -> VoiceLog<'_> {
+        VoiceLog { market: self }
+    }
+
+    /// Whether the database answers (for readiness checks).
+    pub async fn ping(&self) -> Result<(), MarketError> {
+        self.store.ping().await.map_err(MarketError::Store)
+    }
+
+    /// Makes the notification digests that are due at `now` (see [`digests`]).
+    pub async fn run_digests(&self, now: time::OffsetDateTime) -> Result<DigestReport, MarketError> {
+        digests::run_digests(&self.store, now).await.map_err(MarketError::Store)
+    }
+
+    /// After any write that changes a chip (stock, rating, status, contributors):
+    /// its page, its designer's page and every cached listing are stale.
+    async fn chip_changed(&self, chip_id: crate::domain::Id, designer_id: crate::domain::Id) {
+        let handle = self.store.designer_by_user(designer_id).await.ok().map(|d| d.handle.to_string());
+        hot_cache::chip_changed(self.cache.cache.as_ref(), chip_id, handle.as_deref()).await;
     }
 }

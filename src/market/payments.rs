@@ -61,4 +61,9 @@ impl Payments<'_> {
         tracing::info!(user = %user.id, provider = receipt.provider, reference = %receipt.reference, "deposit charged");
         self.market.store.deposit(user.id, amount).await.map_err(|e| MarketError::from_store("wallet", e))
     }
+
+    /// The user's wallet in `currency` (empty when they never had money in it).
+    pub async fn wallet(&self, user: &User, currency: crate::domain::Currency) -> Result<Wallet, MarketError> {
+        self.market.store.wallet(user.id, currency).await.map_err(|e| MarketError::from_store("wallet", e))
+    }
 }

@@ -1,10 +1,51 @@
 //! Subscribing to designers: limits, budgets and notification frequency.
 
 use super::{Market, MarketError};
-use crate::domain::{Subscription, SubscriptionChange, User};
+use crate::domain::{Currency, Id, NotifyFrequency, Subscription, SubscriptionChange, User, new_id};
+use crate::store::StoreError;
 
 pub struct Subscriptions<'a> {
     pub(super) market: &'a Market,
+}
+
+fn store(what: &'static str) -> impl Fn(StoreError) -> MarketError {
+    move |e| MarketError::from_store(what, e)
+}
+
+/// `change` applied to `current` (or to a new subscription's defaults).
+fn apply(
+    current: Option<Subscription>,
+    subscriber_id: Id,
+    designer_id: Id,
+    change: &SubscriptionChange,
+) -> Subscription {
+    let base = current.unwrap_or(Subscription {
+        id: new_id(),
+        subscriber_id,
+        designer_id,
+        auto_purchase: false,
+        max_price: None,
+        monthly_budget: None,
+        notify: NotifyFrequency::Immediate,
+        paused: false,
+    });
+    Subscription {
+        auto_purchase: change.auto_purchase.unwrap_or(base.auto_purchase),
+        max_price: change.max_price.unwrap_or(base.max_price),
+        monthly_budget: change.monthly_budget.unwrap_or(base.monthly_budget),
+        notify: change.notify.unwrap_or(base.notify),
+        paused: change.paused.unwrap_or(base.paused),
+        ..base
+    }
+}
+
+/// The one currency of a subscription's limit and budget (`default` when it has none).
+fn limits_currency(s: &Subscription, default: Currency) -> Result<Currency, MarketError> {
+    let cur = s.max_price.or(s.monthly_budget).map_or(default, |m| m.currency);
+    if s.max_price.is_some_and(|m| m.currency != cur) || s.monthly_budget.is_some_and(|m| m.currency != cur) {
+        return Err(MarketError::Invalid("price limit and budget must use one currency".into()));
+    }
+    Ok(cur)
 }
 
 impl Subscriptions<'_> {
@@ -20,24 +61,79 @@ impl Subscriptions<'_> {
                 return Err(MarketError::Invalid("limits must not be negative".into()));
             }
         }
-        let store = &self.market.store;
-        let designer = store.designer_by_handle(handle).await.map_err(|e| MarketError::from_store("designer", e))?;
+        let designer = self.market.store.designer_by_handle(handle).await.map_err(store("designer"))?;
         if designer.user_id == subscriber.id {
             return Err(MarketError::Invalid("you cannot subscribe to yourself".into()));
         }
-        store
-            .upsert_subscription(subscriber.id, designer.user_id, change, self.market.settings.currency)
-            .await
-            .map_err(|e| MarketError::from_store("subscription", e))
+        self.write(subscriber.id, designer.user_id, |current| {
+            Some(apply(current, subscriber.id, designer.user_id, change))
+        })
+        .await?
+        .ok_or(MarketError::NotFound("subscription"))
     }
 
     /// Ends the subscription and returns what it was (so it can be undone).
     pub async fn cancel(&self, subscriber: &User, handle: &str) -> Result<Subscription, MarketError> {
-        let store = &self.market.store;
-        let designer = store.designer_by_handle(handle).await.map_err(|e| MarketError::from_store("designer", e))?;
-        store
-            .delete_subscription(subscriber.id, designer.user_id)
-            .await
-            .map_err(|e| MarketError::from_store("subscription", e))
+        let designer = self.market.store.designer_by_handle(handle).await.map_err(store("designer"))?;
+        self.market.store.delete_subscription(subscriber.id, designer.user_id).await.map_err(store("subscription"))
+    }
+
+    /// Puts a subscription back as it was (`None`: there was none), for undo.
+    pub async fn restore(
+        &self,
+        subscriber: &User,
+        designer_id: Id,
+        before: Option<&Subscription>,
+    ) -> Result<(), MarketError> {
+        match before {
+            None => match self.market.store.delete_subscription(subscriber.id, designer_id).await {
+                Ok(_) | Err(StoreError::NotFound) => Ok(()),
+                Err(e) => Err(MarketError::from_store("subscription", e)),
+            },
+            Some(s) => {
+                let change = SubscriptionChange {
+                    auto_purchase: Some(s.auto_purchase),
+                    max_price: Some(s.max_price),
+                    monthly_budget: Some(s.monthly_budget),
+                    notify: Some(s.notify),
+                    paused: Some(s.paused),
+                };
+                self.write(subscriber.id, designer_id, |current| {
+                    Some(apply(current, subscriber.id, designer_id, &change))
+                })
+                .await
+                .map(drop)
+            }
+        }
+    }
+
+    /// Reads the current subscription for a change and writes `next(current)`.
+    async fn write(
+        &self,
+        subscriber_id: Id,
+        designer_id: Id,
+        next: impl FnOnce(Option<Subscription>) -> Option<Subscription>,
+    ) -> Result<Option<Subscription>, MarketError> {
+        let mut tx = self.market.store.begin().await.map_err(MarketError::Store)?;
+        let current = tx.subscription(subscriber_id, designer_id).await.map_err(store("subscription"))?;
+        let Some(next) = next(current) else { return Ok(None) };
+        let currency = limits_currency(&next, self.market.settings.currency)?;
+        tx.save_subscription(&next, currency).await.map_err(store("subscription"))?;
+        tx.commit().await.map_err(store("subscription"))?;
+        self.market.store.subscription(subscriber_id, designer_id).await.map(Some).map_err(store("subscription"))
+    }
+
+    /// The subscriber's subscription to a designer, if any.
+    pub async fn to_designer(&self, subscriber: &User, designer_id: Id) -> Result<Option<Subscription>, MarketError> {
+        match self.market.store.subscription(subscriber.id, designer_id).await {
+            Ok(s) => Ok(Some(s)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(MarketError::from_store("subscription", e)),
+        }
+    }
+
+    /// The subscriber's subscriptions, oldest first.
+    pub async fn list(&self, subscriber: &User) -> Result<Vec<Subscription>, MarketError> {
+        self.market.store.list_subscriptions(subscriber.id).await.map_err(store("subscription"))
     }
 }

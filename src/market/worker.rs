@@ -2,7 +2,7 @@
 //! announces every event on the bus; between passes it makes the notification
 //! digests that are due. Several workers may run at once.
 
-use super::Market;
+use super::{Market, MarketError};
 use crate::domain::OutboxEvent;
 use std::time::Duration;
 
@@ -23,32 +23,32 @@ impl OutboxWorker {
     }
 
     /// Processes what is pending now; returns how many events were handled.
-    pub async fn run_once(&self) -> Result<usize, crate::store::StoreError> {
+    pub async fn run_once(&self) -> Result<usize, MarketError> {
         let mut handled = 0;
         loop {
-            let events = self.market.store.claim_events(self.batch, self.lease_secs).await?;
+            let events =
+                self.market.store.claim_events(self.batch, self.lease_secs).await.map_err(MarketError::Store)?;
             if events.is_empty() {
                 return Ok(handled);
             }
             for event in events {
                 match self.handle(&event).await {
                     Ok(()) => {
-                        self.market.store.complete_event(event.id).await?;
+                        self.market.store.complete_event(event.id).await.map_err(MarketError::Store)?;
                         handled += 1;
                     }
                     Err(e) => {
                         tracing::warn!(event = %event.id, kind = %event.kind, error = %e, "outbox event failed; will retry");
-                        self.market.store.fail_event(event.id, &e.to_string()).await?;
+                        self.market.store.fail_event(event.id, &e.to_string()).await.map_err(MarketError::Store)?;
                     }
                 }
             }
         }
     }
 
-    async fn handle(&self, event: &OutboxEvent) -> Result<(), crate::store::StoreError> {
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), MarketError> {
         if event.kind == "chip.published" {
-            let report =
-                self.market.store.fan_out_chip(event.aggregate_id, self.market.settings.platform_fee_bps).await?;
+            let report = self.market.fan_out_chip(event.aggregate_id).await?;
             tracing::info!(chip = %event.aggregate_id, notified = report.notified, purchased = report.purchased,
                 skipped = report.skipped.len(), "fanned out chip");
         }
@@ -71,7 +71,7 @@ impl OutboxWorker {
             // make each digest once, so every worker may try, once a minute.
             if tokio::time::Instant::now() >= digests_due {
                 digests_due = tokio::time::Instant::now() + Duration::from_secs(60);
-                match super::run_digests(self.market.store.as_ref(), time::OffsetDateTime::now_utc()).await {
+                match self.market.run_digests(time::OffsetDateTime::now_utc()).await {
                     Ok(r) if r.created > 0 => tracing::info!(created = r.created, "made notification digests"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "digest pass failed"),

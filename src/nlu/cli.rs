@@ -22,9 +22,10 @@ pub fn context_from_pairs(pairs: &[(String, String)]) -> Context {
     pairs.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect()
 }
 
-/// Loads a grammar directory plus an optional lists file (its lists replace the grammar's).
-pub fn build_engine(grammars: &Path, lists: Option<&Path>, options: EngineOptions) -> Result<Engine, NluError> {
-    let mut grammar = Grammar::load_dir(grammars)?;
+/// Loads a grammar directory (the bundled grammar for `None`) plus an optional
+/// lists file (its lists replace the grammar's).
+pub fn build_engine(grammars: Option<&Path>, lists: Option<&Path>, options: EngineOptions) -> Result<Engine, NluError> {
+    let mut grammar = Grammar::from_dir_or_bundled(grammars)?;
     if let Some(lists) = lists {
         grammar.add_lists_file(lists)?;
     }

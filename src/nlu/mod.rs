@@ -2,6 +2,7 @@
 //! dynamic lists and sound-alike slot resolution.
 
 pub mod automaton;
+mod bundled;
 pub mod cli;
 pub mod compile;
 pub mod engine;

@@ -1,36 +1,20 @@
-//! Typed store errors: constraint violations become `Conflict`/`Invalid`, not strings.
+//! Store errors say what happened to the data, never a business outcome: a row was
+//! not there, a constraint refused a write, the database was busy.
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was violated; carries the constraint (or column) name.
+    /// A uniqueness rule (or a conditional write) refused the change; carries the
+    /// constraint's name.
     #[error("conflict: {0}")]
     Conflict(String),
     /// A check, foreign-key or not-null rule was violated, or the input was malformed.
     #[error("invalid: {0}")]
     Invalid(String),
-    /// Not enough money in the wallet.
-    #[error("insufficient funds")]
-    InsufficientFunds,
-    /// A limited chip has no editions left.
-    #[error("sold out")]
-    SoldOut,
-    /// The chip exists but cannot be bought (draft or retired).
-    #[error("not for sale: {0}")]
-    NotForSale(String),
-    /// The chip costs more than the limit the buyer set.
-    #[error("price {price_minor} is above the limit {limit_minor}")]
-    PriceAboveLimit { price_minor: i64, limit_minor: i64 },
-    /// The same idempotency key is being used by a request that has not finished.
-    #[error("a request with this idempotency key is still in progress")]
-    IdempotencyInProgress,
-    /// The idempotency key was used before for a different request.
-    #[error("this idempotency key was used for a different request")]
-    IdempotencyKeyReused,
-    /// The rules do not allow this actor to do this.
-    #[error("not allowed: {0}")]
-    Forbidden(String),
+    /// The database asked to try again (serialization failure, deadlock, busy file).
+    #[error("the database is busy: {0}")]
+    Busy(String),
     /// The stored data disagrees with the domain rules (a bug or a manual edit).
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -53,7 +37,10 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) => {
                 let name = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+                let busy = matches!(db.code().as_deref(), Some("40001" | "40P01" | "5" | "6" | "517"))
+                    || db.message().contains("database is locked");
                 match db.kind() {
+                    _ if busy => StoreError::Busy(db.message().to_owned()),
                     ErrorKind::UniqueViolation => StoreError::Conflict(name),
                     ErrorKind::ForeignKeyViolation | ErrorKind::CheckViolation | ErrorKind::NotNullViolation => {
                         StoreError::Invalid(name)
@@ -71,14 +58,13 @@ impl StoreError {
         StoreError::Corrupt(what.to_string())
     }
 
-    /// Whether the database asked us to retry (serialization failure, deadlock, busy).
+    /// Whether trying the same unit of work again may succeed.
     pub fn is_retryable(&self) -> bool {
-        match self {
-            StoreError::Backend(sqlx::Error::Database(db)) => {
-                matches!(db.code().as_deref(), Some("40001" | "40P01" | "5" | "6" | "517"))
-                    || db.message().contains("database is locked")
-            }
-            _ => false,
-        }
+        matches!(self, StoreError::Busy(_))
+    }
+
+    /// Whether the database could not be reached at all (pool timeout, I/O, closed).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Backend(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed))
     }
 }

@@ -2,8 +2,8 @@
 
 use super::{StoreError, VoiceCommandRecord};
 use crate::domain::{
-    AuditEntry, BasisPoints, Chip, Contribution, Currency, DesignerProfile, Email, Handle, Id, Money, OutboxEvent,
-    StageTimings, User, Wallet,
+    AuditEntry, BasisPoints, Chip, Contribution, Currency, DesignerProfile, Email, Handle, Id, Money, Notification,
+    OutboxEvent, Purchase, Review, SplitLine, StageTimings, Subscription, User, Wallet,
 };
 use sqlx::types::Json;
 use time::OffsetDateTime;
@@ -19,12 +19,7 @@ fn currency(raw: &str) -> Result<Currency, StoreError> {
     parse("currency", raw.trim())
 }
 
-macro_rules! user_columns {
-    () => {
-        "id, email, display_name, role, timezone, totp_enabled, created_at"
-    };
-}
-pub(super) use user_columns;
+pub(super) const USER_COLUMNS: &str = "id, email, display_name, role, timezone, totp_enabled, created_at";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct UserRow {
@@ -52,13 +47,8 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-macro_rules! designer_columns {
-    () => {
-        "d.user_id, d.handle, u.display_name, d.bio, d.skills, d.rating_count, \
-     d.rating_sum, d.sales_count"
-    };
-}
-pub(super) use designer_columns;
+pub(super) const DESIGNER_COLUMNS: &str = "d.user_id, d.handle, u.display_name, d.bio, d.skills, d.rating_count, \
+     d.rating_sum, d.sales_count";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct DesignerRow {
@@ -88,14 +78,9 @@ impl TryFrom<DesignerRow> for DesignerProfile {
     }
 }
 
-macro_rules! chip_columns {
-    () => {
-        "id, designer_id, vlnv, title, description, category, process_node, tags, \
+pub(super) const CHIP_COLUMNS: &str = "id, designer_id, vlnv, title, description, category, process_node, tags, \
      price_minor, currency, supply, sold_count, status, royalty_bps, licence, content_sha256, content_size, \
-     prev_version_id, created_at, published_at"
-    };
-}
-pub(super) use chip_columns;
+     prev_version_id, created_at, published_at";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct ChipRow {
@@ -197,13 +182,8 @@ impl TryFrom<WalletRow> for Wallet {
     }
 }
 
-macro_rules! voice_columns {
-    () => {
-        "id, user_id, source, transcript_enc, intent, slots, status, reply_text, \
-     result, audio_ms, asr_ms, nlu_ms, exec_ms, confirm_before, created_at"
-    };
-}
-pub(super) use voice_columns;
+pub(super) const VOICE_COLUMNS: &str = "id, user_id, source, transcript_enc, intent, slots, status, reply_text, \
+     result, audio_ms, asr_ms, nlu_ms, exec_ms, confirm_before, created_at";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct VoiceRow {
@@ -282,4 +262,133 @@ impl From<AuditRow> for AuditEntry {
             created_at: r.created_at,
         }
     }
+}
+
+pub(super) const PURCHASE_COLUMNS: &str =
+    "id, chip_id, buyer_id, price_minor, currency, status, source, split, created_at";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct PurchaseRow {
+    id: Id,
+    chip_id: Id,
+    buyer_id: Id,
+    price_minor: i64,
+    currency: String,
+    status: String,
+    source: String,
+    split: Json<Vec<SplitLine>>,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<PurchaseRow> for Purchase {
+    type Error = StoreError;
+    fn try_from(r: PurchaseRow) -> Result<Self, StoreError> {
+        Ok(Purchase {
+            id: r.id,
+            chip_id: r.chip_id,
+            buyer_id: r.buyer_id,
+            price: Money::new(r.price_minor, currency(&r.currency)?),
+            status: r.status.parse().map_err(StoreError::corrupt)?,
+            source: r.source.parse().map_err(StoreError::corrupt)?,
+            split: r.split.0,
+            created_at: r.created_at,
+        })
+    }
+}
+
+pub(super) const SUBSCRIPTION_COLUMNS: &str =
+    "id, subscriber_id, designer_id, auto_purchase, max_price_minor, monthly_budget_minor, currency, notify, paused";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SubscriptionRow {
+    id: Id,
+    subscriber_id: Id,
+    designer_id: Id,
+    auto_purchase: bool,
+    max_price_minor: Option<i64>,
+    monthly_budget_minor: Option<i64>,
+    currency: String,
+    notify: String,
+    paused: bool,
+}
+
+impl TryFrom<SubscriptionRow> for Subscription {
+    type Error = StoreError;
+    fn try_from(r: SubscriptionRow) -> Result<Self, StoreError> {
+        let c = currency(&r.currency)?;
+        Ok(Subscription {
+            id: r.id,
+            subscriber_id: r.subscriber_id,
+            designer_id: r.designer_id,
+            auto_purchase: r.auto_purchase,
+            max_price: r.max_price_minor.map(|m| Money::new(m, c)),
+            monthly_budget: r.monthly_budget_minor.map(|m| Money::new(m, c)),
+            notify: r.notify.parse().map_err(StoreError::corrupt)?,
+            paused: r.paused,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct NotificationRow {
+    id: Id,
+    user_id: Id,
+    kind: String,
+    chip_id: Option<Id>,
+    payload: Json<serde_json::Value>,
+    deliver: String,
+    read_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+}
+
+impl From<NotificationRow> for Notification {
+    fn from(r: NotificationRow) -> Self {
+        Notification {
+            id: r.id,
+            user_id: r.user_id,
+            kind: r.kind,
+            chip_id: r.chip_id,
+            payload: r.payload.0,
+            deliver: r.deliver,
+            read: r.read_at.is_some(),
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ReviewRow {
+    id: Id,
+    chip_id: Id,
+    reviewer_id: Id,
+    rating: i16,
+    body: String,
+    created_at: OffsetDateTime,
+}
+
+impl From<ReviewRow> for Review {
+    fn from(r: ReviewRow) -> Self {
+        Review {
+            id: r.id,
+            chip_id: r.chip_id,
+            reviewer_id: r.reviewer_id,
+            rating: r.rating,
+            body: r.body,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A stable 64-bit FNV-1a hash, the same in every process (advisory lock keys).
+pub(super) fn stable_hash(parts: &[&[u8]]) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in *part {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(h.to_ne_bytes())
 }

@@ -2,10 +2,10 @@
 //! the daemon's user through the same services as the HTTP API.
 
 use super::replies::{self, join_and};
-use super::session::{UndoEntry, UndoStep};
+use super::undo::{UndoEntry, UndoStep};
 use crate::domain::{
-    Chip, ChipFilter, ChipStatus, ClientPreferences, DesignerProfile, Money, NotifyFrequency, PageRequest,
-    PurchaseSource, Subscription, SubscriptionChange, User,
+    Chip, ClientPreferences, DesignerProfile, Money, NotifyFrequency, PurchaseSource, Subscription, SubscriptionChange,
+    User,
 };
 use crate::market::{Market, MarketError};
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ pub enum Action {
     },
     Buy {
         chip: Box<Chip>,
-        max_price_minor: Option<i64>,
+        max_price: Option<Money>,
     },
     Preferences {
         prefs: ClientPreferences,
@@ -57,9 +57,10 @@ impl Failed {
                 format!("You don't have enough money for {what}. Add funds to your wallet, then try again.")
             }
             MarketError::SoldOut => format!("Sorry, {what} is sold out. Say \"what's new\" to hear other chips."),
-            MarketError::PriceAboveLimit { price_minor, limit_minor } => format!(
-                "{what} costs {} cents, above your limit of {} cents. Say a higher limit to buy it.",
-                price_minor, limit_minor
+            MarketError::PriceAboveLimit { price, limit } => format!(
+                "{what} costs {}, above your limit of {}. Say a higher limit to buy it.",
+                replies::money(price),
+                replies::money(limit)
             ),
             MarketError::NotFound(thing) => format!("I couldn't find that {thing}. Say \"help\" for what you can do."),
             MarketError::Forbidden(m) | MarketError::Invalid(m) | MarketError::NotForSale(m) => {
@@ -120,7 +121,7 @@ pub async fn execute(market: &Market, user: &User, action: &Action) -> Result<Do
             let mut steps = Vec::new();
             let mut results = Vec::new();
             for d in designers {
-                let before = market.store.subscription(user.id, d.user_id).await.ok();
+                let before = market.subscriptions().to_designer(user, d.user_id).await.ok().flatten();
                 let sub = market
                     .subscriptions()
                     .set(user, d.handle.as_str(), change)
@@ -160,10 +161,10 @@ pub async fn execute(market: &Market, user: &User, action: &Action) -> Result<Do
                 }),
             })
         }
-        Action::Buy { chip, max_price_minor } => {
+        Action::Buy { chip, max_price } => {
             let receipt = market
                 .purchases()
-                .buy(user, chip.id, PurchaseSource::Voice, *max_price_minor, None)
+                .buy(user, chip.id, PurchaseSource::Voice, *max_price, None)
                 .await
                 .map_err(|e| Failed::from_market(&e, &chip.title))?;
             let edition = receipt.licence.edition.map(|e| format!(", edition {e}")).unwrap_or_default();
@@ -174,8 +175,8 @@ pub async fn execute(market: &Market, user: &User, action: &Action) -> Result<Do
             })
         }
         Action::Preferences { prefs } => {
-            let before = market.store.client_preferences(user.id).await.unwrap_or_default();
-            market.store.set_client_preferences(user.id, prefs).await.map_err(|_| {
+            let before = market.profiles().client_preferences(user).await.unwrap_or_default();
+            market.profiles().set_client_preferences(user, prefs).await.map_err(|_| {
                 Failed::new("internal", "I couldn't save your preferences. Please try again in a moment.")
             })?;
             Ok(Done {
@@ -206,53 +207,16 @@ fn describe_preferences(p: &ClientPreferences) -> String {
 
 /// Puts back what an undo entry recorded.
 pub async fn undo(market: &Market, user: &User, entry: &UndoEntry) -> Result<(), Failed> {
-    let fail = || Failed::new("internal", "I couldn't undo that. Please try again in a moment.");
+    let fail = |_| Failed::new("internal", "I couldn't undo that. Please try again in a moment.");
     for step in entry.steps.iter().rev() {
         match step {
-            UndoStep::Subscription { designer_id, before: None } => {
-                match market.store.delete_subscription(user.id, *designer_id).await {
-                    Ok(_) | Err(crate::store::StoreError::NotFound) => {}
-                    Err(_) => return Err(fail()),
-                }
+            UndoStep::Subscription { designer_id, before } => {
+                market.subscriptions().restore(user, *designer_id, before.as_ref()).await.map_err(fail)?;
             }
-            UndoStep::Subscription { designer_id, before: Some(s) } => {
-                let change = SubscriptionChange {
-                    auto_purchase: Some(s.auto_purchase),
-                    max_price: Some(s.max_price),
-                    monthly_budget: Some(s.monthly_budget),
-                    notify: Some(s.notify),
-                    paused: Some(s.paused),
-                };
-                market
-                    .store
-                    .upsert_subscription(user.id, *designer_id, &change, market.settings.currency)
-                    .await
-                    .map_err(|_| fail())?;
-            }
-            UndoStep::Preferences(p) => market.store.set_client_preferences(user.id, p).await.map_err(|_| fail())?,
+            UndoStep::Preferences(p) => market.profiles().set_client_preferences(user, p).await.map_err(fail)?,
         }
     }
     Ok(())
-}
-
-/// Finds a published chip by its (spoken) title.
-pub async fn chip_by_title(market: &Market, title: &str) -> Option<Chip> {
-    let filter = ChipFilter { status: Some(ChipStatus::Published), text: Some(title.to_owned()), ..Default::default() };
-    let page = market.store.list_chips(&filter, PageRequest::first(20)).await.ok()?;
-    let wanted = title.to_lowercase();
-    let mut items = page.items;
-    let exact = items.iter().position(|c| c.title.to_lowercase() == wanted);
-    match exact {
-        Some(i) => Some(items.swap_remove(i)),
-        None => items.into_iter().next(),
-    }
-}
-
-/// The newest published chip of a designer.
-pub async fn latest_chip(market: &Market, designer: &DesignerProfile) -> Option<Chip> {
-    let filter =
-        ChipFilter { designer_id: Some(designer.user_id), status: Some(ChipStatus::Published), ..Default::default() };
-    market.store.list_chips(&filter, PageRequest::first(1)).await.ok()?.items.into_iter().next()
 }
 
 /// Describes a subscription change for the reply and the confirmation question.

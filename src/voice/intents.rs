@@ -1,10 +1,10 @@
 //! From an understood intent and its slots to a plan: answer now, act now, act after
 //! a confirmation, or ask which designer was meant.
 
-use super::actions::{self, Action, Failed, slot_frequency, slot_money, subscription_summary};
+use super::actions::{Action, Failed, slot_frequency, slot_money, subscription_summary};
 use super::replies::{self, join_and};
 use crate::domain::{Chip, ChipFilter, ChipStatus, DesignerProfile, PageRequest, SubscriptionChange, User};
-use crate::market::Market;
+use crate::market::{Market, MarketError};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
@@ -27,7 +27,7 @@ fn text<'a>(slots: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
 
 async fn designer(market: &Market, slots: &Map<String, Value>) -> Result<Option<DesignerProfile>, Failed> {
     let Some(handle) = text(slots, "designer") else { return Ok(None) };
-    market.store.designer_by_handle(handle).await.map(Some).map_err(|_| {
+    market.profiles().designer_profile(handle).await.map(Some).map_err(|_| {
         Failed::new(
             "not_found",
             format!("I couldn't find the designer {handle}. Say \"my subscriptions\" to hear who you follow."),
@@ -73,7 +73,7 @@ async fn plan_inner(
                     ));
                 }
                 None => {
-                    let subs = market.store.list_subscriptions(user.id).await.unwrap_or_default();
+                    let subs = market.subscriptions().list(user).await.unwrap_or_default();
                     if subs.is_empty() {
                         return Err(Failed::new(
                             "no_subscriptions",
@@ -82,7 +82,7 @@ async fn plan_inner(
                     }
                     let mut ds = Vec::new();
                     for s in subs {
-                        if let Ok(d) = market.store.designer_by_user(s.designer_id).await {
+                        if let Ok(Some(d)) = market.profiles().designer_of(s.designer_id).await {
                             ds.push(d);
                         }
                     }
@@ -101,19 +101,19 @@ async fn plan_inner(
         },
         "BuyChip" => {
             let title = text(slots, "chip").unwrap_or_default();
-            let chip = actions::chip_by_title(market, title).await.ok_or_else(|| {
+            let chip = market.catalog().published_by_title(title).await.ok().flatten().ok_or_else(|| {
                 Failed::new(
                     "not_found",
                     format!("I couldn't find a chip called {title}. Say \"what's new\" to hear the latest."),
                 )
             })?;
-            Ok(Plan::Act(Action::Buy { chip: Box::new(chip), max_price_minor: max_price.map(|m| m.amount_minor) }))
+            Ok(Plan::Act(Action::Buy { chip: Box::new(chip), max_price }))
         }
         "BuyLatestChip" => {
             let d = designer(market, slots)
                 .await?
                 .ok_or_else(|| Failed::new("missing_designer", "Whose latest chip should I buy?"))?;
-            let chip = actions::latest_chip(market, &d).await.ok_or_else(|| {
+            let chip = market.catalog().latest_of(&d).await.ok().flatten().ok_or_else(|| {
                 Failed::new(
                     "not_found",
                     format!("{} has no chips for sale yet. I can tell you when they publish one.", d.display_name),
@@ -131,7 +131,7 @@ async fn plan_inner(
                     result: json!({ "chip_id": chip.id, "skipped": "price_above_limit" }),
                 });
             }
-            Ok(Plan::Act(Action::Buy { chip: Box::new(chip), max_price_minor: max_price.map(|m| m.amount_minor) }))
+            Ok(Plan::Act(Action::Buy { chip: Box::new(chip), max_price }))
         }
         "ListNewChips" | "SearchChips" => {
             let d = designer(market, slots).await?;
@@ -144,8 +144,8 @@ async fn plan_inner(
             };
             let since = period_start(text(slots, "period"));
             let chips: Vec<Chip> = market
-                .store
-                .list_chips(&filter, PageRequest::first(20))
+                .catalog()
+                .list(&filter, PageRequest::first(20))
                 .await
                 .map_err(|_| Failed::new("internal", "I couldn't read the catalog. Please try again."))?
                 .items
@@ -174,8 +174,8 @@ async fn plan_inner(
         "PurchaseHistory" => {
             let since = period_start(text(slots, "period"));
             let items = market
-                .store
-                .list_purchases(user.id, PageRequest::first(50))
+                .purchases()
+                .list(user, PageRequest::first(50))
                 .await
                 .map_err(|_| Failed::new("internal", "I couldn't read your purchases. Please try again."))?
                 .items;
@@ -185,7 +185,7 @@ async fn plan_inner(
             } else {
                 let mut titles = Vec::new();
                 for p in items.iter().take(3) {
-                    if let Ok(c) = market.store.chip_by_id(p.chip_id).await {
+                    if let Ok(c) = market.catalog().chip(p.chip_id).await {
                         titles.push(c.title);
                     }
                 }
@@ -200,8 +200,8 @@ async fn plan_inner(
         }
         "WalletBalance" => {
             let w = market
-                .store
-                .wallet(user.id, market.settings.currency)
+                .payments()
+                .wallet(user, market.settings().currency)
                 .await
                 .map_err(|_| Failed::new("internal", "I couldn't read your wallet. Please try again."))?;
             Ok(Plan::Answer {
@@ -210,7 +210,7 @@ async fn plan_inner(
             })
         }
         "ListSubscriptions" => {
-            let subs = market.store.list_subscriptions(user.id).await.unwrap_or_default();
+            let subs = market.subscriptions().list(user).await.unwrap_or_default();
             if subs.is_empty() {
                 return Ok(Plan::Answer {
                     reply: "You don't follow any designers yet. Say \"subscribe to\" and a designer's name.".into(),
@@ -219,8 +219,14 @@ async fn plan_inner(
             }
             let mut parts = Vec::new();
             for s in &subs {
-                let name =
-                    market.store.designer_by_user(s.designer_id).await.map(|d| d.display_name).unwrap_or_default();
+                let name = market
+                    .profiles()
+                    .designer_of(s.designer_id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|d| d.display_name)
+                    .unwrap_or_default();
                 let detail = match (s.auto_purchase, s.max_price) {
                     (true, Some(m)) => format!("{name}, auto-buying under {}", replies::money(&m)),
                     (true, None) => format!("{name}, auto-buying"),
@@ -239,13 +245,13 @@ async fn plan_inner(
                 .ok_or_else(|| Failed::new("missing_designer", "Which designer would you like to rate?"))?;
             let rating = slots.get("rating").and_then(Value::as_i64).unwrap_or(0);
             let purchases = market
-                .store
-                .list_purchases(user.id, PageRequest::first(100))
+                .purchases()
+                .list(user, PageRequest::first(100))
                 .await
                 .unwrap_or_else(|_| crate::domain::Page { items: Vec::new(), next_cursor: None });
             let mut chip = None;
             for p in purchases.items {
-                if let Ok(c) = market.store.chip_by_id(p.chip_id).await
+                if let Ok(c) = market.catalog().chip(p.chip_id).await
                     && c.designer_id == d.user_id
                 {
                     chip = Some(c);
@@ -256,7 +262,7 @@ async fn plan_inner(
                 Failed::new("forbidden", format!("You can rate {} after buying one of their chips.", d.display_name))
             })?;
             let stars = i16::try_from(rating).unwrap_or(0);
-            match market.store.add_review(user.id, chip.id, stars, transcript).await {
+            match market.reviews().add(user, &chip, stars, transcript).await {
                 Ok(r) => Ok(Plan::Answer {
                     reply: format!(
                         "Thanks. You gave {} {} star{} for {}.",
@@ -267,7 +273,7 @@ async fn plan_inner(
                     ),
                     result: json!(r),
                 }),
-                Err(crate::store::StoreError::Conflict(_)) => {
+                Err(MarketError::AlreadyReviewed) => {
                     Err(Failed::new("conflict", format!("You already rated {}.", chip.title)))
                 }
                 Err(_) => Err(Failed::new(
@@ -278,8 +284,8 @@ async fn plan_inner(
         }
         "SetPreference" => {
             let said = text(slots, "preference").unwrap_or(transcript);
-            let current = market.store.client_preferences(user.id).await.unwrap_or_default();
-            let prefs = super::parse_preferences(said, &current, market.settings.currency);
+            let current = market.profiles().client_preferences(user).await.unwrap_or_default();
+            let prefs = super::parse_preferences(said, &current, market.settings().currency);
             Ok(Plan::Act(Action::Preferences { prefs }))
         }
         other => Err(Failed::new(

@@ -2,16 +2,17 @@
 //! `VoiceCommand` row → spoken-friendly reply. Every attempt is recorded.
 
 mod actions;
+mod grammar;
 mod hub;
 mod intents;
-mod lists;
 mod pipeline;
 mod preferences;
 mod replies;
 mod session;
+mod undo;
 
+pub use grammar::SharedGrammar;
 pub use hub::VoiceHub;
-pub use lists::refresh_lists;
 pub use pipeline::{PipelineParts, VoiceOutcome, VoicePipeline};
 pub use preferences::parse_preferences;
 pub use replies::HELP_TEXT;
@@ -25,7 +26,7 @@ pub enum VoiceError {
     #[error("speech recognition failed: {0}")]
     Asr(String),
     #[error("could not record the command: {0}")]
-    Store(#[from] crate::store::StoreError),
+    Record(#[from] crate::market::MarketError),
     #[error("could not protect the transcript: {0}")]
     Cipher(String),
 }

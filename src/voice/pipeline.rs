@@ -6,15 +6,14 @@ use super::actions::{self, Action, Done, Failed};
 use super::intents::{Plan, plan};
 use super::replies::{HELP_TEXT, NOT_UNDERSTOOD, join_or};
 use super::session::{PendingClarification, PendingConfirmation, Session};
-use super::{VoiceError, refresh_lists};
+use super::{SharedGrammar, VoiceError};
 use crate::asr::{Recognizer, TranscribeOptions};
 use crate::crypto::FieldCipher;
 use crate::domain::{Id, StageTimings, User, VoiceCommand, VoiceSource, VoiceStatus, new_id};
-use crate::market::Market;
-use crate::nlu::{Engine, MatchStatus};
-use crate::store::VoiceCommandRecord;
+use crate::market::{Market, VoiceCommandRecord};
+use crate::nlu::MatchStatus;
 use serde_json::{Map, Value, json};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
@@ -26,7 +25,8 @@ const PROMPT_CHIPS: usize = 4;
 /// What the pipeline needs.
 pub struct PipelineParts {
     pub market: Market,
-    pub engine: Engine,
+    /// The process's one compiled grammar (see [`SharedGrammar`]).
+    pub grammar: Arc<SharedGrammar>,
     pub recognizer: Option<Arc<dyn Recognizer>>,
     pub asr_options: TranscribeOptions,
     pub cipher: Arc<FieldCipher>,
@@ -43,7 +43,7 @@ pub struct VoiceOutcome {
 
 pub struct VoicePipeline {
     market: Market,
-    engine: RwLock<Engine>,
+    grammar: Arc<SharedGrammar>,
     recognizer: Option<Arc<dyn Recognizer>>,
     asr_options: TranscribeOptions,
     cipher: Arc<FieldCipher>,
@@ -94,7 +94,7 @@ impl VoicePipeline {
     pub fn new(parts: PipelineParts) -> Self {
         Self {
             market: parts.market,
-            engine: RwLock::new(parts.engine),
+            grammar: parts.grammar,
             recognizer: parts.recognizer,
             asr_options: parts.asr_options,
             cipher: parts.cipher,
@@ -108,22 +108,9 @@ impl VoicePipeline {
         &self.user
     }
 
-    /// Reloads designer and chip names from the store.
-    pub async fn refresh_lists(&self) -> Result<(usize, usize), crate::store::StoreError> {
-        refresh_lists(self.market.store.as_ref(), &self.engine).await
-    }
-
-    /// Keeps the name lists fresh: reloads them whenever the bus announces a change.
-    pub fn spawn_list_refresher(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
-        let me = Arc::clone(self);
-        tokio::spawn(async move {
-            let Ok(mut sub) = me.market.cache.bus.subscribe(crate::market::chip_topic()).await else { return };
-            while sub.recv().await.is_some() {
-                if let Err(e) = me.refresh_lists().await {
-                    tracing::warn!(error = %e, "could not refresh the name lists");
-                }
-            }
-        })
+    /// Reloads designer and chip names into the shared grammar.
+    pub async fn refresh_lists(&self) -> Result<(usize, usize), crate::market::MarketError> {
+        self.grammar.refresh(&self.market).await
     }
 
     /// Recognises one utterance (16 kHz mono) and handles its transcript.
@@ -161,8 +148,7 @@ impl VoicePipeline {
 
     /// Understanding only: the intent name and slots of `text`, if any.
     pub fn understand(&self, text: &str) -> Option<(String, Map<String, Value>)> {
-        let engine = self.engine.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let m = engine.recognize(text, &Default::default())?;
+        let m = self.grammar.read().recognize(text, &Default::default())?;
         let slots = match serde_json::to_value(&m.slots) {
             Ok(Value::Object(o)) => o,
             _ => Map::new(),
@@ -182,7 +168,7 @@ impl VoicePipeline {
     /// raised word error rate from 0.16 to 0.23. Names left out are still resolved by the
     /// understanding layer's sound-alike matching.
     pub fn initial_prompt(&self) -> String {
-        let engine = self.engine.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let engine = self.grammar.read();
         let mut names = engine.list_texts("designer", PROMPT_DESIGNERS);
         names.extend(engine.list_texts("chip", PROMPT_CHIPS));
         format!(
@@ -200,10 +186,7 @@ impl VoicePipeline {
     ) -> Result<VoiceOutcome, VoiceError> {
         let id = new_id();
         let nlu_start = Instant::now();
-        let matched = {
-            let engine = self.engine.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-            engine.recognize(text, &Default::default())
-        };
+        let matched = self.grammar.read().recognize(text, &Default::default());
         let nlu_ms = ms(nlu_start.elapsed());
         metrics::histogram!("voice_stage_seconds", "stage" => "nlu").record(nlu_start.elapsed().as_secs_f64());
 
@@ -237,7 +220,7 @@ impl VoicePipeline {
             confirm_before: decided.confirm_before,
             created_at,
         };
-        self.market.store.insert_voice_command(&record).await?;
+        self.market.voice_log().record(&record).await?;
         metrics::counter!("voice_commands_total", "status" => decided.status.as_str()).increment(1);
         tracing::info!(command = %id, source = source.as_str(), intent = decided.intent.as_deref().unwrap_or("-"),
             status = decided.status.as_str(), asr_ms = asr_ms.unwrap_or(0), nlu_ms, exec_ms, reply = %decided.reply, "voice command");
@@ -311,7 +294,7 @@ impl VoicePipeline {
         if m.status == MatchStatus::NearMiss {
             let mut candidates = candidate_names(&m);
             for (name, handle) in &mut candidates {
-                if let Ok(d) = self.market.store.designer_by_handle(handle).await {
+                if let Ok(d) = self.market.profiles().designer_profile(handle).await {
                     *name = d.display_name;
                 }
             }
@@ -422,7 +405,7 @@ impl VoicePipeline {
             Action::Subscribe { designers, .. } => {
                 let mut v = Vec::new();
                 for d in designers {
-                    v.push(self.market.store.subscription(self.user.id, d.user_id).await.ok());
+                    v.push(self.market.subscriptions().to_designer(&self.user, d.user_id).await.ok().flatten());
                 }
                 v
             }
@@ -461,7 +444,7 @@ impl VoicePipeline {
     /// Records what became of an earlier command (confirmed, cancelled, timed out…).
     /// The current attempt still gets its own row if this fails, so it is logged, not fatal.
     async fn settle(&self, command_id: Id, status: VoiceStatus, reply: &str, result: &Value) {
-        if let Err(e) = self.market.store.update_voice_command(command_id, status, reply, result).await {
+        if let Err(e) = self.market.voice_log().settle(command_id, status, reply, result).await {
             tracing::warn!(command = %command_id, error = %e, "could not update an earlier voice command");
         }
     }

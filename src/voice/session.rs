@@ -2,7 +2,8 @@
 //! clarification, the last reply (for "repeat") and what can be undone.
 
 use super::actions::Action;
-use crate::domain::{ClientPreferences, Id, Subscription};
+use super::undo::UndoEntry;
+use crate::domain::Id;
 use time::OffsetDateTime;
 
 /// A spending command waiting for "yes" or "no".
@@ -22,24 +23,6 @@ pub struct PendingClarification {
     /// `(display name, handle)` of the candidates, best first.
     pub candidates: Vec<(String, String)>,
     pub deadline: OffsetDateTime,
-}
-
-/// How to put back what a command changed.
-#[derive(Debug, Clone)]
-pub enum UndoStep {
-    /// The subscription to `designer_id` as it was before (`None`: there was none).
-    Subscription {
-        designer_id: Id,
-        before: Option<Subscription>,
-    },
-    Preferences(ClientPreferences),
-}
-
-/// One reversible command: its steps and how to describe it.
-#[derive(Debug, Clone)]
-pub struct UndoEntry {
-    pub description: String,
-    pub steps: Vec<UndoStep>,
 }
 
 #[derive(Debug, Default)]

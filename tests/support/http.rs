@@ -8,11 +8,10 @@ use holomesh::config::Config;
 use holomesh::store::Store;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 pub struct TestServer {
     pub base: String,
-    pub store: Arc<dyn Store>,
+    pub store: Store,
     pub state: AppState,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -21,11 +20,14 @@ pub struct TestServer {
 
 impl TestServer {
     /// Starts the server; `tweak` may change the configuration first.
-    pub async fn start(store: Arc<dyn Store>, cache: CacheBus, tweak: impl FnOnce(&mut Config)) -> Self {
+    pub async fn start(store: Store, cache: CacheBus, tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("dir");
         let mut config = Config::load(None, Some(dir.path().to_path_buf())).expect("config");
         tweak(&mut config);
-        let state = AppState::new(config, store.clone(), cache, None).expect("state");
+        let state = holomesh::app::App::assemble(config, store.clone(), cache, holomesh::app::Speech::Off)
+            .await
+            .expect("app")
+            .http_state();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -7,11 +7,11 @@ pub mod http;
 pub mod oauth_provider;
 
 use holomesh::cache::{CacheBus, MemoryCache, RedisCache};
-use holomesh::store::{PgStore, SqliteStore, Store};
+use holomesh::store::Store;
 use std::sync::Arc;
 
 /// An account named `name` (`name@example.org`); designers also get the handle `name`.
-pub async fn account(store: &Arc<dyn Store>, name: &str, role: holomesh::domain::Role) -> holomesh::domain::User {
+pub async fn account(store: &Store, name: &str, role: holomesh::domain::Role) -> holomesh::domain::User {
     use holomesh::domain::{Email, Handle, NewUser, Role};
     let u = store
         .create_user(&NewUser {
@@ -29,26 +29,25 @@ pub async fn account(store: &Arc<dyn Store>, name: &str, role: holomesh::domain:
 }
 
 /// A store on a fresh SQLite file; the directory lives as long as the guard.
-pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
+pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/test.db", dir.path().display());
-    let store = SqliteStore::connect(&url, 4).await.expect("open sqlite");
+    let store = Store::open(&url, 4).await.expect("open sqlite");
     store.migrate().await.expect("migrate sqlite");
-    (Arc::new(store), dir)
+    (store, dir)
 }
 
 /// A fresh PostgreSQL database created for one test and dropped by `cleanup`.
 pub struct PgTestDb {
-    pub store: Arc<dyn Store>,
+    pub store: Store,
     pub url: String,
     admin_url: String,
     name: String,
-    pool: sqlx::PgPool,
 }
 
 impl PgTestDb {
     pub async fn cleanup(self) {
-        self.pool.close().await;
+        self.store.close().await;
         drop(self.store);
         if let Ok(admin) = sqlx::PgPool::connect(&self.admin_url).await {
             let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)))
@@ -80,10 +79,9 @@ pub async fn pg_store() -> Option<PgTestDb> {
     let mut url = url::Url::parse(&admin_url).expect("DATABASE_URL is a URL");
     url.set_path(&name);
     let url = url.to_string();
-    let store = PgStore::connect(&url, 20).await.expect("connect to test database");
+    let store = Store::open(&url, 20).await.expect("connect to test database");
     store.migrate().await.expect("migrate postgres");
-    let pool = store.pool().clone();
-    Some(PgTestDb { store: Arc::new(store), url, admin_url, name, pool })
+    Some(PgTestDb { store, url, admin_url, name })
 }
 
 /// The in-process cache and bus.
@@ -103,7 +101,7 @@ pub async fn redis_cache() -> Option<CacheBus> {
     Some(CacheBus { cache: r.clone(), bus: r })
 }
 
-/// Runs each listed `async fn name(store: Arc<dyn Store>)` once on SQLite and once on
+/// Runs each listed `async fn name(store: Store)` once on SQLite and once on
 /// PostgreSQL, as `sqlite::name` and `postgres::name`.
 #[macro_export]
 macro_rules! store_conformance {
@@ -152,4 +150,23 @@ macro_rules! cache_conformance {
             )*
         }
     };
+}
+
+/// Publishes a draft straight through the store (no signed record): what seeding a
+/// catalog for a test needs.
+pub async fn publish(store: &Store, chip_id: holomesh::domain::Id) -> holomesh::domain::Chip {
+    let event = holomesh::store::NewEvent {
+        kind: "chip.published",
+        aggregate_id: chip_id,
+        payload: serde_json::json!({ "chip_id": chip_id }),
+    };
+    store.publish_chip(chip_id, None, &event).await.expect("publish")
+}
+
+/// A new device token and its stored hash.
+pub fn device_token() -> (String, Vec<u8>) {
+    use holomesh::auth::tokens::{DEVICE_TOKEN_PREFIX, hash_token, random_token};
+    let token = random_token(DEVICE_TOKEN_PREFIX);
+    let hash = hash_token(&token);
+    (token, hash)
 }

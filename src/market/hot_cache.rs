@@ -8,10 +8,6 @@
 
 use crate::cache::Cache;
 use crate::domain::Id;
-use axum::{
-    http::header,
-    response::{IntoResponse, Response},
-};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -108,15 +104,4 @@ pub async fn chip_changed(cache: &dyn Cache, chip_id: Id, designer_handle: Optio
         forget(cache, &designer_key(h)).await;
     }
     bump_catalog(cache).await;
-}
-
-/// A JSON answer from already-serialised bytes.
-pub fn json_bytes(bytes: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
-}
-
-/// After a write to a chip: forgets it, its designer's page and the listings.
-pub async fn chip_written(state: &super::AppState, chip_id: Id, designer_id: Id) {
-    let handle = state.store.designer_by_user(designer_id).await.ok().map(|d| d.handle.to_string());
-    chip_changed(state.cache.cache.as_ref(), chip_id, handle.as_deref()).await;
 }

@@ -1,0 +1,198 @@
+//! The configuration's tables, one struct each, with typed values.
+
+use super::{Secret, SecretUrl};
+use crate::domain::Currency;
+use serde::Deserialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub bind: String,
+    pub request_timeout_secs: u64,
+    pub body_limit_bytes: usize,
+    /// Origins allowed to call the API from a browser (empty: same origin only).
+    pub cors_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: SecretUrl,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    pub url: SecretUrl,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WyomingConfig {
+    pub bind: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsrConfig {
+    pub model: String,
+    /// How the model's large matrices are stored (`asr.weights`).
+    #[serde(default)]
+    pub weights: ModelWeights,
+    pub threads: u32,
+    pub models_dir: String,
+    /// Constrain decoding to the intent templates (needs the `grammar` build feature).
+    #[serde(default)]
+    pub grammar: bool,
+}
+
+/// The weight format of a converted Whisper model; each has its own file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum ModelWeights {
+    /// 8-bit blocks (`ggml-<model>-q8_0.bin`): half the size, faster, same accuracy on
+    /// the benchmark commands.
+    #[default]
+    #[serde(rename = "q8_0")]
+    Q8_0,
+    /// 16-bit floats (`ggml-<model>.bin`), the usual whisper.cpp file.
+    #[serde(rename = "f16")]
+    F16,
+}
+
+impl ModelWeights {
+    /// The name used in configuration, on the command line and by the fetch script.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelWeights::Q8_0 => "q8_0",
+            ModelWeights::F16 => "f16",
+        }
+    }
+
+    /// The model file's name for model `name`.
+    pub fn file_name(self, name: &str) -> String {
+        match self {
+            ModelWeights::Q8_0 => format!("ggml-{name}-q8_0.bin"),
+            ModelWeights::F16 => format!("ggml-{name}.bin"),
+        }
+    }
+}
+
+impl std::str::FromStr for ModelWeights {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "q8_0" => Ok(ModelWeights::Q8_0),
+            "f16" => Ok(ModelWeights::F16),
+            other => Err(format!("unknown weights {other:?}; choose q8_0 or f16")),
+        }
+    }
+}
+
+/// Understanding: where the intent templates come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NluConfig {
+    /// A directory of hassil-format YAML; empty = the bundled grammars.
+    pub grammars: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoiceConfig {
+    pub user: String,
+    pub device: String,
+    /// A device token (`holomesh token create`) the daemon authenticates with.
+    pub token: Secret,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketConfig {
+    /// ISO 4217 code of amounts given without one.
+    pub currency: Currency,
+    pub platform_fee_bps: u16,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub access_ttl_secs: u64,
+    pub refresh_ttl_secs: u64,
+    /// `iss` and `aud` of the access tokens this server issues and accepts.
+    pub issuer: String,
+    pub audience: String,
+    /// HS256 signing keys: key id → base64 of at least 32 random bytes.
+    pub jwt_keys: std::collections::BTreeMap<String, Secret>,
+    /// The key id new tokens are signed with (may be empty with exactly one key).
+    pub active_jwt_key: String,
+    /// Login attempts allowed per account and per client address in one window.
+    pub login_attempts_per_account: u64,
+    pub login_attempts_per_address: u64,
+    pub login_window_secs: u64,
+    /// Authenticated API requests allowed per user per minute.
+    pub requests_per_minute: u64,
+    /// Name shown by authenticator apps.
+    pub totp_issuer: String,
+    /// OAuth 2.0 / OpenID Connect providers by name (`/v1/auth/oauth/{name}/start`).
+    pub oauth: std::collections::BTreeMap<String, OAuthProviderConfig>,
+}
+
+/// One OAuth provider, described by its endpoints.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthProviderConfig {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub authorize_url: String,
+    pub token_url: String,
+    /// Where the subject and email are read when the provider sends no ID token.
+    #[serde(default)]
+    pub userinfo_url: String,
+    /// The `iss` an ID token must carry (empty: ID tokens are not expected).
+    #[serde(default)]
+    pub issuer: String,
+    /// Exactly this URL is sent and must be registered with the provider.
+    pub redirect_uri: String,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "email".into(), "profile".into()]
+}
+
+/// Keys for encrypting fields at rest (transcripts, private keys, TOTP secrets).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Key id → base64 of 32 random bytes.
+    pub field_keys: std::collections::BTreeMap<String, Secret>,
+    pub active_field_key: String,
+}
+
+impl fmt::Debug for SecurityConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecurityConfig")
+            .field("field_keys", &self.field_keys.keys().collect::<Vec<_>>())
+            .field("active_field_key", &self.active_field_key)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
