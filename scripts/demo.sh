@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo run --release --locked --quiet -- demo "$@"
+echo "Building HoloMesh (release). A first build compiles whisper.cpp and takes about"
+echo "6 minutes on 2 cores; later runs take seconds. Cargo shows its progress below."
+cargo run --release --locked -- demo "$@"

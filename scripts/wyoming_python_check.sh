@@ -13,7 +13,7 @@ fi
 
 nice -n 10 cargo build --quiet --example wyoming_fake_server
 log="$(mktemp)"
-target/debug/examples/wyoming_fake_server --host 127.0.0.1 --port 0 >"$log" &
+"${CARGO_TARGET_DIR:-target}"/debug/examples/wyoming_fake_server --host 127.0.0.1 --port 0 >"$log" &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true; rm -f "$log"' EXIT
 

@@ -534,7 +534,7 @@ impl holomesh::cache::Bus for DownCache {
     async fn publish(&self, _: &str, _: &str) -> Result<(), holomesh::cache::CacheError> {
         Err(down())
     }
-    async fn subscribe(&self, _: &str) -> Result<holomesh::cache::Subscription, holomesh::cache::CacheError> {
+    async fn subscribe(&self, _: &str) -> Result<holomesh::cache::BusSubscription, holomesh::cache::CacheError> {
         Err(down())
     }
 }

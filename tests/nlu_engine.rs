@@ -174,7 +174,7 @@ fn cli_json_shape() {
 #[test]
 fn default_currency_is_configurable() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let opts = EngineOptions { default_currency: "EUR".into(), ..EngineOptions::default() };
+    let opts = EngineOptions { default_currency: holomesh::domain::Currency::EUR, ..EngineOptions::default() };
     let e = nlu::cli::build_engine(
         Some(&root.join("grammars/en")),
         Some(&root.join("grammars/tests/en/_fixtures.yaml")),

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use holomesh::wyoming::ServerConfig;
+use holomesh::wyoming::ServerLimits;
 use support::TestServer;
 use support::fake_handler::FakeHandler;
 use support::python::python_with_wyoming;
@@ -25,7 +25,7 @@ async fn real_python_wyoming_client_talks_to_the_server() {
             return;
         }
     };
-    let server = TestServer::start(Arc::new(FakeHandler::default()), ServerConfig::default()).await;
+    let server = TestServer::start(Arc::new(FakeHandler::default()), ServerLimits::default()).await;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/wyoming_client_check.py");
     let run = tokio::process::Command::new(&python)
         .arg(&script)

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use holomesh::wyoming::events::{
-    AudioChunk, AudioFormat, AudioStop, ErrorEvent, PingText, Recognize, Reply, Transcribe, Transcript,
+    AudioChunk, AudioFormat, AudioStop, ErrorEvent, PingText, Recognize, Reply, Transcribe, TranscriptEvent,
 };
 use holomesh::wyoming::frame::encode_frame;
-use holomesh::wyoming::{Event, Frame, FrameLimits, ServerConfig};
+use holomesh::wyoming::{Event, Frame, FrameLimits, ServerLimits};
 use serde_json::json;
 use support::fake_handler::{FakeHandler, fake_info};
 use support::{Client, TestServer, s16_mono_16k, tone};
@@ -88,7 +88,7 @@ async fn audio_chunks_without_audio_start_are_accepted() {
 
 #[tokio::test]
 async fn audio_over_the_cap_is_refused_and_closes() {
-    let config = ServerConfig { max_audio_seconds: 1.0, ..ServerConfig::default() };
+    let config = ServerLimits { max_audio_seconds: 1.0, ..ServerLimits::default() };
     let server = TestServer::start(Arc::new(FakeHandler::default()), config).await;
     let mut client = Client::connect(server.addr).await;
     client.send_audio(&tone(s16_mono_16k(), 1.5), s16_mono_16k(), 3200).await;
@@ -119,12 +119,13 @@ async fn handle_flow_answers_handled_and_not_handled() {
     let server = TestServer::start_default().await;
     let mut client = Client::connect(server.addr).await;
     let context = json!({"conversation_id": "c-42", "device_id": "d1"});
-    let transcript = Transcript { text: "list my designs".into(), language: Some("en".into()), context: Some(context) };
+    let transcript =
+        TranscriptEvent { text: "list my designs".into(), language: Some("en".into()), context: Some(context) };
     client.send(&Event::Transcript(transcript)).await;
     let Some(Event::Handled(Reply { text, .. })) = client.recv().await else { panic!("expected handled") };
     assert_eq!(text.as_deref(), Some("You said: list my designs [conversation c-42]"));
 
-    client.send(&Event::Transcript(Transcript { text: "fail please".into(), ..Default::default() })).await;
+    client.send(&Event::Transcript(TranscriptEvent { text: "fail please".into(), ..Default::default() })).await;
     let Some(Event::NotHandled(Reply { text, .. })) = client.recv().await else { panic!("expected not-handled") };
     assert_eq!(text.as_deref(), Some("Sorry, I cannot fail please"));
     server.shutdown().await;
@@ -179,9 +180,9 @@ async fn frames_split_across_many_writes_are_reassembled() {
 
 #[tokio::test]
 async fn oversized_header_gets_error_and_close() {
-    let config = ServerConfig {
+    let config = ServerLimits {
         limits: FrameLimits { max_header_len: 1024, ..FrameLimits::default() },
-        ..ServerConfig::default()
+        ..ServerLimits::default()
     };
     let server = TestServer::start(Arc::new(FakeHandler::default()), config).await;
     let mut client = Client::connect(server.addr).await;
@@ -215,7 +216,7 @@ async fn malformed_json_gets_error_and_close() {
 async fn two_clients_are_served_concurrently() {
     // Each transcription waits for the other: this only completes if both run at once.
     let handler = FakeHandler { barrier: Some(Arc::new(Barrier::new(2))) };
-    let server = TestServer::start(Arc::new(handler), ServerConfig::default()).await;
+    let server = TestServer::start(Arc::new(handler), ServerLimits::default()).await;
     let addr = server.addr;
     let run = |seconds: f64| async move {
         let mut client = Client::connect(addr).await;
@@ -253,7 +254,7 @@ async fn malformed_connection_does_not_affect_another() {
 
 #[tokio::test]
 async fn connection_limit_refuses_extra_clients() {
-    let config = ServerConfig { max_connections: 1, ..ServerConfig::default() };
+    let config = ServerLimits { max_connections: 1, ..ServerLimits::default() };
     let server = TestServer::start(Arc::new(FakeHandler::default()), config).await;
     let mut first = Client::connect(server.addr).await;
     first.send(&Event::Ping(PingText::default())).await;

@@ -160,7 +160,7 @@ pub fn asr_options(config: &Config) -> TranscribeOptions {
 
 /// The intent engine: the configured grammars (`nlu.grammars`) or the bundled ones.
 pub fn engine(config: &Config) -> Result<Engine, crate::nlu::NluError> {
-    let options = EngineOptions { default_currency: config.market.currency.to_string(), ..EngineOptions::default() };
+    let options = EngineOptions { default_currency: config.market.currency, ..EngineOptions::default() };
     let grammar = Grammar::from_dir_or_bundled(config.grammars_dir().as_deref())?;
     Engine::new(&grammar, options)
 }

@@ -8,6 +8,7 @@ pub mod jwt;
 mod login;
 mod mfa_pending;
 pub mod oauth;
+mod oauth_provider;
 pub mod password;
 mod sessions;
 mod throttle;

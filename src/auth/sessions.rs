@@ -5,7 +5,7 @@
 use super::tokens::{REFRESH_TOKEN_PREFIX, hash_token, random_token};
 use super::{Auth, AuthError, TokenPair};
 use crate::domain::{Id, User};
-use crate::store::{RefreshOutcome, Session, StoreError};
+use crate::store::{LoginSession, RefreshOutcome, StoreError};
 
 impl Auth {
     /// Starts a session for a user who just proved who they are.
@@ -62,7 +62,7 @@ impl Auth {
         Ok(())
     }
 
-    pub async fn sessions(&self, user: &User) -> Result<Vec<Session>, AuthError> {
+    pub async fn sessions(&self, user: &User) -> Result<Vec<LoginSession>, AuthError> {
         Ok(self.store.list_sessions(user.id).await?)
     }
 

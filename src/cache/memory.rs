@@ -1,6 +1,6 @@
 //! In-process cache (moka, per-entry expiry) and bus (tokio broadcast) for one process.
 
-use super::{Bus, BusMessage, Cache, CacheError, Subscription};
+use super::{Bus, BusMessage, BusSubscription, Cache, CacheError};
 use async_trait::async_trait;
 use moka::Expiry;
 use std::{
@@ -112,7 +112,7 @@ impl Bus for MemoryCache {
         Ok(())
     }
 
-    async fn subscribe(&self, topic: &str) -> Result<Subscription, CacheError> {
+    async fn subscribe(&self, topic: &str) -> Result<BusSubscription, CacheError> {
         let mut rx = self.sender(topic).subscribe();
         let (tx, out) = mpsc::channel(256);
         let topic = topic.to_owned();
@@ -131,6 +131,6 @@ impl Bus for MemoryCache {
                 }
             }
         });
-        Ok(Subscription::new(out))
+        Ok(BusSubscription::new(out))
     }
 }

@@ -49,11 +49,11 @@ pub struct BusMessage {
 
 /// Receives the messages of one topic, in order, until dropped.
 #[derive(Debug)]
-pub struct Subscription {
+pub struct BusSubscription {
     rx: mpsc::Receiver<BusMessage>,
 }
 
-impl Subscription {
+impl BusSubscription {
     pub(crate) fn new(rx: mpsc::Receiver<BusMessage>) -> Self {
         Self { rx }
     }
@@ -69,7 +69,7 @@ impl Subscription {
 pub trait Bus: Send + Sync + 'static {
     async fn publish(&self, topic: &str, payload: &str) -> Result<(), CacheError>;
     /// Subscribes to `topic`; messages published after this returns are delivered.
-    async fn subscribe(&self, topic: &str) -> Result<Subscription, CacheError>;
+    async fn subscribe(&self, topic: &str) -> Result<BusSubscription, CacheError>;
 }
 
 /// Both halves, as one value the services hold.

@@ -1,7 +1,7 @@
 //! Redis cache, counters and pub/sub; the connection manager reconnects by itself and
 //! subscriptions re-subscribe after a lost connection.
 
-use super::{Bus, BusMessage, Cache, CacheError, Subscription};
+use super::{Bus, BusMessage, BusSubscription, Cache, CacheError};
 use async_trait::async_trait;
 use futures::StreamExt;
 use redis::{AsyncCommands, aio::ConnectionManager};
@@ -108,7 +108,7 @@ impl Bus for RedisCache {
         Ok(())
     }
 
-    async fn subscribe(&self, topic: &str) -> Result<Subscription, CacheError> {
+    async fn subscribe(&self, topic: &str) -> Result<BusSubscription, CacheError> {
         let channel = self.key(topic);
         let mut pubsub = self.client.get_async_pubsub().await?;
         pubsub.subscribe(&channel).await?;
@@ -141,6 +141,6 @@ impl Bus for RedisCache {
                 tracing::info!(topic = %topic, "bus subscription restored");
             }
         });
-        Ok(Subscription::new(rx))
+        Ok(BusSubscription::new(rx))
     }
 }

@@ -24,7 +24,7 @@ pub fn run(
             }
         }
     }
-    let options = EngineOptions { default_currency: config.market.currency.to_string(), ..EngineOptions::default() };
+    let options = EngineOptions { default_currency: config.market.currency, ..EngineOptions::default() };
     let dir = grammars.or_else(|| config.grammars_dir());
     let engine = match build_engine(dir.as_deref(), lists.as_deref(), options) {
         Ok(e) => e,

@@ -57,22 +57,31 @@ pub enum Command {
         #[arg(long)]
         max_seconds: Option<f64>,
     },
-    /// Speech to text for WAV files.
+    /// Speech to text for WAV files (the model loads once for all of them).
     Transcribe {
+        /// WAV files (any sample rate; mono or stereo).
         files: Vec<PathBuf>,
+        /// Print one JSON object per file and line: {file, text, audio_ms, asr_ms, …}.
         #[arg(long)]
         json: bool,
     },
     /// Text to intent and slots.
     Intent {
-        #[arg(long)]
+        /// A directory of hassil-format YAML templates (default: the bundled grammars,
+        /// or `nlu.grammars`).
+        #[arg(long, value_name = "DIR")]
         grammars: Option<PathBuf>,
-        #[arg(long)]
+        /// A YAML file whose `lists:` give slot values (e.g. designer names), replacing the
+        /// grammar's lists of the same name.
+        #[arg(long, value_name = "FILE")]
         lists: Option<PathBuf>,
+        /// Context for `requires_context` (e.g. area=Kitchen); repeatable.
         #[arg(long = "context", value_name = "KEY=VALUE")]
         context: Vec<String>,
+        /// Print {intent, slots, confidence, …} as JSON (`intent: null` when nothing matches).
         #[arg(long)]
         json: bool,
+        /// The sentence to understand.
         text: String,
     },
     /// Run a transcript through understanding and execution as the configured user.
@@ -92,8 +101,10 @@ pub enum Command {
     Migrate,
     /// Verify a design file against a chip's signed record, offline.
     Verify {
+        /// The chip's signed record (JSON, as `GET /v1/chips/{id}/nft` gives it).
         #[arg(long)]
         record: PathBuf,
+        /// The design file to check.
         file: PathBuf,
         /// Print the report as JSON.
         #[arg(long)]
@@ -111,14 +122,18 @@ pub enum Command {
 pub enum TokenCommand {
     /// Create a token (printed once) for the voice user or `--email`.
     Create {
+        /// What the token is for, shown in listings (1 to 100 characters).
         #[arg(long, default_value = "voice daemon")]
         name: String,
+        /// The account the token acts for (default: the voice user).
         #[arg(long)]
         email: Option<String>,
     },
     /// Revoke a token by its id.
     Revoke {
+        /// The id printed when the token was created.
         id: String,
+        /// The account the token belongs to (default: the voice user).
         #[arg(long)]
         email: Option<String>,
     },
@@ -128,6 +143,7 @@ pub enum TokenCommand {
 pub enum ModelsCommand {
     /// Download and convert a Whisper model (tiny.en or base).
     Fetch {
+        /// tiny.en (fast, English) or base (multilingual, slower).
         #[arg(default_value = "tiny.en")]
         name: String,
         /// Weight format: q8_0 (8-bit, smaller and faster) or f16. Default: `asr.weights`.
@@ -140,8 +156,9 @@ pub enum ModelsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Create an administrator account.
+    /// Create an administrator account (or promote an existing one).
     Create {
+        /// The administrator's e-mail; the password is read from standard input.
         #[arg(long)]
         email: String,
         /// Display name (default "Administrator").

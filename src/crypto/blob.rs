@@ -4,7 +4,7 @@
 //! The header (version, length and key id) is also fed to AES-GCM as associated
 //! data, ahead of the caller's AAD, so no header byte can change unnoticed.
 
-use super::cipher::CipherError;
+use super::error::CipherError;
 
 /// Current blob format version.
 pub const BLOB_VERSION: u8 = 1;

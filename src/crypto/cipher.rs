@@ -1,6 +1,7 @@
 //! `FieldCipher`: seals and opens column values with AES-256-GCM, bound to a row by AAD.
 
 use super::blob::{self, NONCE_LEN};
+pub use super::error::CipherError;
 use super::keyring::{Keyring, KeyringError, decode_key};
 use super::secret::SecretKey;
 use aes_gcm::aead::{Aead, Payload};
@@ -15,26 +16,6 @@ use zeroize::Zeroizing;
 /// Key id used by [`FieldCipher::dev_default`]; blobs carrying it are not protected.
 pub const DEV_KEY_ID: &str = "dev-insecure";
 const DEV_KEY_LABEL: &[u8] = b"holomesh development field key - NOT SECRET - do not use in production";
-
-/// Why sealing or opening a blob failed.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum CipherError {
-    /// The blob names a key this keyring does not hold (rotated out or wrong config).
-    #[error("blob was sealed with key {0:?}, which is not in the keyring")]
-    UnknownKey(String),
-    /// The blob is too short or its header is malformed.
-    #[error("encrypted field is corrupt (truncated or malformed header)")]
-    Corrupt,
-    /// The blob was written by a newer (or foreign) format.
-    #[error("encrypted field has unsupported format version {0}")]
-    UnsupportedVersion(u8),
-    /// Authentication failed: wrong key bytes, modified blob, or wrong AAD (row/column).
-    #[error("encrypted field failed authentication (tampered, or opened with the wrong AAD)")]
-    Tampered,
-    /// AES-GCM refused the input (plaintext beyond the algorithm's length limit).
-    #[error("plaintext too long to encrypt")]
-    TooLong,
-}
 
 /// Encrypts and decrypts individual fields with a keyring of AES-256-GCM keys.
 ///

@@ -2,6 +2,7 @@
 
 mod blob;
 mod cipher;
+mod error;
 mod keyring;
 mod secret;
 

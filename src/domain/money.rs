@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
-/// An ISO 4217 alphabetic code (three upper-case ASCII letters).
+/// An ISO 4217 currency in use (see [`super::iso4217`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String)]
@@ -21,11 +21,7 @@ impl Currency {
 
     /// Digits after the decimal point for the currency (ISO 4217 minor unit).
     pub fn exponent(&self) -> u32 {
-        match &self.0 {
-            b"JPY" | b"KRW" | b"ISK" | b"CLP" | b"VND" => 0,
-            b"BHD" | b"KWD" | b"OMR" | b"JOD" | b"TND" => 3,
-            _ => 2,
-        }
+        super::iso4217::minor_units(self.as_str()).map_or(2, u32::from)
     }
 
     fn symbol(&self) -> Option<&'static str> {
@@ -44,10 +40,13 @@ impl FromStr for Currency {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let b = s.trim().as_bytes();
         if b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic) {
-            Ok(Self([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()]))
-        } else {
-            Err(MoneyError::BadCurrency(s.to_owned()))
+            let code = [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()];
+            let known = std::str::from_utf8(&code).ok().and_then(super::iso4217::minor_units).is_some();
+            if known {
+                return Ok(Self(code));
+            }
         }
+        Err(MoneyError::BadCurrency(s.to_owned()))
     }
 }
 
@@ -72,7 +71,7 @@ impl fmt::Display for Currency {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MoneyError {
-    #[error("currency must be a three-letter ISO 4217 code, got {0:?}")]
+    #[error("currency must be an ISO 4217 code such as USD or EUR, got {0:?}")]
     BadCurrency(String),
     #[error("cannot combine amounts in {0} and {1}")]
     CurrencyMismatch(Currency, Currency),

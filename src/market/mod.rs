@@ -25,6 +25,7 @@ mod notifications;
 mod payments;
 mod profiles;
 mod purchases;
+mod records;
 mod reviews;
 mod sale;
 mod subscriptions;

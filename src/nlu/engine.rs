@@ -12,38 +12,12 @@ use super::input::Input;
 use super::lists::ListTable;
 use super::matcher::{CapValue, RawMatch, Walker};
 use super::normalize::{normalize_text, strip_skip_words};
+pub use super::options::EngineOptions;
 use super::rank::{Candidate, resolve_fuzzy, select};
-use super::values::{Match, SlotKind, SlotValue, marketplace_slot_kinds};
+use super::values::{Match, SlotKind, SlotValue};
 
 /// Context passed at match time (`requires_context` / `excludes_context`).
 pub type Context = BTreeMap<String, Json>;
-
-/// Tunables of the engine.
-#[derive(Debug, Clone)]
-pub struct EngineOptions {
-    /// Currency of amounts spoken without one (ISO code).
-    pub default_currency: String,
-    /// Sound-alike resolutions at or above this confidence are accepted.
-    pub fuzzy_threshold: f32,
-    /// Below this a sound-alike reading is dropped; between the two it is a near miss.
-    pub fuzzy_floor: f32,
-    /// Slot name to value type.
-    pub slot_kinds: BTreeMap<String, SlotKind>,
-    /// How many alternatives a match lists.
-    pub max_alternatives: usize,
-}
-
-impl Default for EngineOptions {
-    fn default() -> Self {
-        EngineOptions {
-            default_currency: "USD".into(),
-            fuzzy_threshold: 0.72,
-            fuzzy_floor: 0.42,
-            slot_kinds: marketplace_slot_kinds(),
-            max_alternatives: 3,
-        }
-    }
-}
 
 /// A compiled grammar with its lists.
 #[derive(Debug, Clone)]
@@ -146,7 +120,7 @@ impl Engine {
                     continue;
                 }
                 if let Some(c) = self.candidate(r, input, context)
-                    && let Some(c) = resolve_fuzzy(c, self, &mut cache)
+                    && let Some(c) = resolve_fuzzy(c, &self.tables, &self.options, &mut cache)
                 {
                     cands.push(c);
                 }
@@ -156,13 +130,13 @@ impl Engine {
     }
 
     fn walk(&self, input: &Input, fuzzy: &[bool]) -> Vec<RawMatch> {
-        let mut w = Walker::new(&self.compiled.automaton, &self.tables, fuzzy, input, &self.options.default_currency);
+        let mut w = Walker::new(&self.compiled.automaton, &self.tables, fuzzy, input, self.options.default_currency);
         w.run();
         w.out
     }
 
     pub(super) fn kind(&self, slot: &str) -> SlotKind {
-        self.options.slot_kinds.get(slot).copied().unwrap_or(SlotKind::Raw)
+        self.options.kind(slot)
     }
 
     fn candidate(&self, raw: &RawMatch, input: &Input, context: &Context) -> Option<Candidate> {
@@ -197,7 +171,7 @@ impl Engine {
                     SlotKind::Raw | SlotKind::Number => SlotValue::number(*n),
                     _ => SlotValue::convert(kind, &SlotValue::number(*n).to_json())?,
                 },
-                CapValue::Money(m) => SlotValue::Money(m.clone()),
+                CapValue::Money(m) => SlotValue::Money(*m),
                 CapValue::Fuzzy => {
                     c.fuzzy.push((name.clone(), text.clone(), cap.list));
                     continue;

@@ -50,7 +50,7 @@ pub struct Walker<'a> {
     /// Lists that may be matched by similarity in this pass (empty = exact pass).
     pub fuzzy: &'a [bool],
     pub input: &'a Input,
-    pub currency: &'a str,
+    pub currency: crate::domain::Currency,
     caps: Vec<Capture>,
     lit: u32,
     steps: usize,
@@ -71,7 +71,7 @@ impl<'a> Walker<'a> {
         lists: &'a [ListTable],
         fuzzy: &'a [bool],
         input: &'a Input,
-        currency: &'a str,
+        currency: crate::domain::Currency,
     ) -> Self {
         Walker { auto, lists, fuzzy, input, currency, caps: Vec::new(), lit: 0, steps: 0, out: Vec::new() }
     }

@@ -15,6 +15,7 @@ pub mod matcher;
 pub mod money;
 pub mod normalize;
 pub mod numbers;
+pub mod options;
 pub mod rank;
 pub mod template;
 pub mod testfile;

@@ -1,40 +1,33 @@
 //! Spoken and written amounts of money: "$50", "fifty dollars", "forty-nine ninety-nine", "€25".
 
-use serde::{Deserialize, Serialize};
-
 use super::numbers::{parse_digits, parse_number};
+pub use crate::domain::{Currency, Money};
 
-/// An amount in integer minor units of a currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Money {
-    pub amount_minor: i64,
-    pub currency: String,
+/// Minor-unit exponent of a currency.
+fn exponent(currency: Currency) -> u32 {
+    currency.exponent()
 }
 
-/// Minor-unit exponent of a currency code.
-pub fn exponent(currency: &str) -> u32 {
-    match currency {
-        "JPY" | "KRW" => 0,
-        _ => 2,
-    }
+fn code(c: &str) -> Option<Currency> {
+    c.parse().ok()
 }
 
-fn symbol_currency(c: char) -> Option<&'static str> {
+fn symbol_currency(c: char) -> Option<Currency> {
     match c {
-        '$' => Some("USD"),
-        '€' => Some("EUR"),
-        '£' => Some("GBP"),
-        '¥' => Some("JPY"),
+        '$' => code("USD"),
+        '€' => code("EUR"),
+        '£' => code("GBP"),
+        '¥' => code("JPY"),
         _ => None,
     }
 }
 
-fn word_currency(w: &str) -> Option<&'static str> {
+fn word_currency(w: &str) -> Option<Currency> {
     match w {
-        "dollar" | "dollars" | "buck" | "bucks" | "usd" | "$" => Some("USD"),
-        "euro" | "euros" | "eur" | "€" => Some("EUR"),
-        "pound" | "pounds" | "quid" | "gbp" | "£" => Some("GBP"),
-        "yen" | "jpy" | "¥" => Some("JPY"),
+        "dollar" | "dollars" | "buck" | "bucks" | "usd" | "$" => code("USD"),
+        "euro" | "euros" | "eur" | "€" => code("EUR"),
+        "pound" | "pounds" | "quid" | "gbp" | "£" => code("GBP"),
+        "yen" | "jpy" | "¥" => code("JPY"),
         _ => None,
     }
 }
@@ -94,14 +87,14 @@ fn amounts(words: &[&str], exp: u32) -> Vec<Amount> {
 }
 
 /// Every reading of an amount at the start of `words`: (words consumed, money), longest first.
-pub fn scan(words: &[&str], default_currency: &str) -> Vec<(usize, Money)> {
+pub fn scan(words: &[&str], default_currency: Currency) -> Vec<(usize, Money)> {
     let mut out: Vec<(usize, Money)> = Vec::new();
     let Some(first) = words.first() else {
         return out;
     };
-    let push = |out: &mut Vec<(usize, Money)>, n: usize, minor: i64, cur: &str| {
+    let push = |out: &mut Vec<(usize, Money)>, n: usize, minor: i64, cur: Currency| {
         if !out.iter().any(|(k, _)| *k == n) {
-            out.push((n, Money { amount_minor: minor, currency: cur.to_string() }));
+            out.push((n, Money::new(minor, cur)));
         }
     };
     // "$50", "€25.50", "$" "50", "50$"
@@ -188,7 +181,7 @@ mod tests {
 
     fn first(s: &str) -> Option<(usize, i64, String)> {
         let w: Vec<&str> = s.split(' ').collect();
-        scan(&w, "USD").into_iter().next().map(|(n, m)| (n, m.amount_minor, m.currency))
+        scan(&w, Currency::USD).into_iter().next().map(|(n, m)| (n, m.amount_minor, m.currency.to_string()))
     }
 
     #[test]

@@ -4,10 +4,10 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use super::compile::DataInfo;
-use super::engine::{Engine, EngineOptions};
 use super::fuzzy;
 use super::lists::ListTable;
 use super::matcher::RawMatch;
+use super::options::EngineOptions;
 use super::values::{Alternative, Match, MatchStatus, SlotValue};
 
 /// A reading being scored.
@@ -106,14 +106,14 @@ pub fn select(mut cands: Vec<Candidate>, options: &EngineOptions) -> Option<Matc
 /// Resolves similarity slots of a candidate; `None` when a slot resembles nothing in its list.
 pub fn resolve_fuzzy(
     mut c: Candidate,
-    engine: &Engine,
+    tables: &[ListTable],
+    opts: &EngineOptions,
     cache: &mut HashMap<(u32, String), Vec<(u32, f32)>>,
 ) -> Option<Candidate> {
-    let opts = engine.options();
     let pending = std::mem::take(&mut c.fuzzy);
     let mut near = false;
     for (slot, heard, list) in pending {
-        let ListTable::Values(vl) = engine.tables.get(list as usize)? else {
+        let ListTable::Values(vl) = tables.get(list as usize)? else {
             return None;
         };
         let top = cache.entry((list, heard.clone())).or_insert_with(|| fuzzy::rank(&heard, &vl.keys, 3)).clone();
@@ -122,7 +122,7 @@ pub fn resolve_fuzzy(
             return None;
         }
         c.m.confidence = round3(c.m.confidence.min(score));
-        let kind = engine.kind(&slot);
+        let kind = opts.kind(&slot);
         let value_of = |i: u32| -> Option<SlotValue> {
             let lv = vl.values.get(i as usize)?;
             let out = lv.out.clone().unwrap_or_else(|| serde_json::Value::String(lv.text.clone()));

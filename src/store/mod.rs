@@ -32,7 +32,7 @@ pub use collaborations::ChipLink;
 pub use error::StoreError;
 pub use outbox::NewEvent;
 pub use sales::{Edition, IdempotencyRecord, RefundLine};
-pub use sessions::{RefreshOutcome, Session, TotpState};
+pub use sessions::{LoginSession, RefreshOutcome, TotpState};
 pub use sql::{Backend, Savepoint, Tx};
 pub use voice::VoiceCommandRecord;
 pub use wallets::LedgerLine;

@@ -1,9 +1,9 @@
 //! Row shapes shared by both backends and their conversion into domain types.
 
-use super::{StoreError, VoiceCommandRecord};
+use super::StoreError;
 use crate::domain::{
     AuditEntry, BasisPoints, Chip, Contribution, Currency, DesignerProfile, Email, Handle, Id, Money, Notification,
-    OutboxEvent, Purchase, Review, SplitLine, StageTimings, Subscription, User, Wallet,
+    OutboxEvent, Purchase, Review, SplitLine, Subscription, User, Wallet,
 };
 use sqlx::types::Json;
 use time::OffsetDateTime;
@@ -179,48 +179,6 @@ impl TryFrom<WalletRow> for Wallet {
     type Error = StoreError;
     fn try_from(r: WalletRow) -> Result<Self, StoreError> {
         Ok(Wallet { id: r.id, user_id: r.user_id, balance: Money::new(r.balance_minor, currency(&r.currency)?) })
-    }
-}
-
-pub(super) const VOICE_COLUMNS: &str = "id, user_id, source, transcript_enc, intent, slots, status, reply_text, \
-     result, audio_ms, asr_ms, nlu_ms, exec_ms, confirm_before, created_at";
-
-#[derive(sqlx::FromRow)]
-pub(super) struct VoiceRow {
-    id: Id,
-    user_id: Option<Id>,
-    source: String,
-    transcript_enc: Vec<u8>,
-    intent: Option<String>,
-    slots: Json<serde_json::Value>,
-    status: String,
-    reply_text: String,
-    result: Json<serde_json::Value>,
-    audio_ms: Option<i64>,
-    asr_ms: Option<i64>,
-    nlu_ms: Option<i64>,
-    exec_ms: Option<i64>,
-    confirm_before: Option<OffsetDateTime>,
-    created_at: OffsetDateTime,
-}
-
-impl TryFrom<VoiceRow> for VoiceCommandRecord {
-    type Error = StoreError;
-    fn try_from(r: VoiceRow) -> Result<Self, StoreError> {
-        Ok(VoiceCommandRecord {
-            id: r.id,
-            user_id: r.user_id,
-            source: parse("voice source", &r.source)?,
-            transcript_sealed: r.transcript_enc,
-            intent: r.intent,
-            slots: r.slots.0,
-            status: parse("voice status", &r.status)?,
-            reply_text: r.reply_text,
-            result: r.result.0,
-            timings: StageTimings { audio: r.audio_ms, asr: r.asr_ms, nlu: r.nlu_ms, exec: r.exec_ms },
-            confirm_before: r.confirm_before,
-            created_at: r.created_at,
-        })
     }
 }
 

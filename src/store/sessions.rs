@@ -17,7 +17,7 @@ pub struct TotpState {
 
 /// A login session: one refresh-token family.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
+pub struct LoginSession {
     pub id: Id,
     pub user_agent: Option<String>,
     pub created_at: OffsetDateTime,
@@ -239,7 +239,7 @@ impl Store {
     }
 
     /// The user's sessions that are not revoked, newest first.
-    pub async fn list_sessions(&self, user_id: Id) -> Result<Vec<Session>, StoreError> {
+    pub async fn list_sessions(&self, user_id: Id) -> Result<Vec<LoginSession>, StoreError> {
         let rows: Vec<(Id, Option<String>, OffsetDateTime, OffsetDateTime)> = self
             .db
             .query(
@@ -251,7 +251,7 @@ impl Store {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, user_agent, created_at, last_used_at)| Session { id, user_agent, created_at, last_used_at })
+            .map(|(id, user_agent, created_at, last_used_at)| LoginSession { id, user_agent, created_at, last_used_at })
             .collect())
     }
 

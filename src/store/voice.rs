@@ -1,6 +1,6 @@
 //! Voice commands (every spoken attempt) and the device tokens that act for a user.
 
-use super::rows::{USER_COLUMNS, UserRow, VOICE_COLUMNS, VoiceRow};
+use super::rows::{USER_COLUMNS, UserRow};
 use super::sql::now;
 use super::{Store, StoreError, page_of};
 use crate::domain::{Id, Page, PageRequest, StageTimings, User, VoiceSource, VoiceStatus, new_id};
@@ -143,5 +143,47 @@ impl Store {
             .execute()
             .await?;
         if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+}
+
+const VOICE_COLUMNS: &str = "id, user_id, source, transcript_enc, intent, slots, status, reply_text, \
+     result, audio_ms, asr_ms, nlu_ms, exec_ms, confirm_before, created_at";
+
+#[derive(sqlx::FromRow)]
+struct VoiceRow {
+    id: Id,
+    user_id: Option<Id>,
+    source: String,
+    transcript_enc: Vec<u8>,
+    intent: Option<String>,
+    slots: Json<serde_json::Value>,
+    status: String,
+    reply_text: String,
+    result: Json<serde_json::Value>,
+    audio_ms: Option<i64>,
+    asr_ms: Option<i64>,
+    nlu_ms: Option<i64>,
+    exec_ms: Option<i64>,
+    confirm_before: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<VoiceRow> for VoiceCommandRecord {
+    type Error = StoreError;
+    fn try_from(r: VoiceRow) -> Result<Self, StoreError> {
+        Ok(VoiceCommandRecord {
+            id: r.id,
+            user_id: r.user_id,
+            source: r.source.parse().map_err(StoreError::corrupt)?,
+            transcript_sealed: r.transcript_enc,
+            intent: r.intent,
+            slots: r.slots.0,
+            status: r.status.parse().map_err(StoreError::corrupt)?,
+            reply_text: r.reply_text,
+            result: r.result.0,
+            timings: StageTimings { audio: r.audio_ms, asr: r.asr_ms, nlu: r.nlu_ms, exec: r.exec_ms },
+            confirm_before: r.confirm_before,
+            created_at: r.created_at,
+        })
     }
 }

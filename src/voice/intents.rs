@@ -3,7 +3,7 @@
 
 use super::actions::{Action, Failed, slot_frequency, slot_money, subscription_summary};
 use super::replies::{self, join_and};
-use crate::domain::{Chip, ChipFilter, ChipStatus, DesignerProfile, PageRequest, SubscriptionChange, User};
+use crate::domain::{Chip, ChipFilter, ChipStatus, DesignerProfile, Intent, PageRequest, SubscriptionChange, User};
 use crate::market::{Market, MarketError};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -35,9 +35,9 @@ async fn designer(market: &Market, slots: &Map<String, Value>) -> Result<Option<
     })
 }
 
-/// Plans the intent `name` with `slots` for `user`.
-pub async fn plan(market: &Market, user: &User, name: &str, slots: &Map<String, Value>, transcript: &str) -> Plan {
-    match plan_inner(market, user, name, slots, transcript).await {
+/// Plans `intent` with `slots` for `user`.
+pub async fn plan(market: &Market, user: &User, intent: Intent, slots: &Map<String, Value>, transcript: &str) -> Plan {
+    match plan_inner(market, user, intent, slots, transcript).await {
         Ok(p) => p,
         Err(f) => Plan::Fail(f),
     }
@@ -46,15 +46,18 @@ pub async fn plan(market: &Market, user: &User, name: &str, slots: &Map<String, 
 async fn plan_inner(
     market: &Market,
     user: &User,
-    name: &str,
+    intent: Intent,
     slots: &Map<String, Value>,
     transcript: &str,
 ) -> Result<Plan, Failed> {
     let max_price = slot_money(slots.get("max_price"));
-    match name {
-        "SubscribeToDesigner" | "SetAutoPurchase" | "SetPriceLimit" | "SetNotificationFrequency" => {
-            let auto = match name {
-                "SetAutoPurchase" => slots.get("enabled").and_then(Value::as_bool).or(Some(true)),
+    match intent {
+        Intent::SubscribeToDesigner
+        | Intent::SetAutoPurchase
+        | Intent::SetPriceLimit
+        | Intent::SetNotificationFrequency => {
+            let auto = match intent {
+                Intent::SetAutoPurchase => slots.get("enabled").and_then(Value::as_bool).or(Some(true)),
                 _ => slots.get("auto_purchase").and_then(Value::as_bool),
             };
             let change = SubscriptionChange {
@@ -66,7 +69,7 @@ async fn plan_inner(
             };
             let designers = match designer(market, slots).await? {
                 Some(d) => vec![d],
-                None if name == "SubscribeToDesigner" => {
+                None if intent == Intent::SubscribeToDesigner => {
                     return Err(Failed::new(
                         "missing_designer",
                         "Which designer? Say for example \"subscribe to Alice Chen\".",
@@ -90,16 +93,16 @@ async fn plan_inner(
                 }
             };
             let names: Vec<String> = designers.iter().map(|d| d.display_name.clone()).collect();
-            let new = name == "SubscribeToDesigner";
+            let new = intent == Intent::SubscribeToDesigner;
             let who = if designers.len() > 1 { "all your designers".to_owned() } else { join_and(&names) };
             let summary = subscription_summary(&who, &change, new);
             Ok(Plan::Act(Action::Subscribe { designers, change, summary }))
         }
-        "UnsubscribeFromDesigner" => match designer(market, slots).await? {
+        Intent::UnsubscribeFromDesigner => match designer(market, slots).await? {
             Some(d) => Ok(Plan::Act(Action::Unsubscribe { designer: d })),
             None => Err(Failed::new("missing_designer", "Which designer should I unsubscribe you from?")),
         },
-        "BuyChip" => {
+        Intent::BuyChip => {
             let title = text(slots, "chip").unwrap_or_default();
             let chip = market.catalog().published_by_title(title).await.ok().flatten().ok_or_else(|| {
                 Failed::new(
@@ -109,7 +112,7 @@ async fn plan_inner(
             })?;
             Ok(Plan::Act(Action::Buy { chip: Box::new(chip), max_price }))
         }
-        "BuyLatestChip" => {
+        Intent::BuyLatestChip => {
             let d = designer(market, slots)
                 .await?
                 .ok_or_else(|| Failed::new("missing_designer", "Whose latest chip should I buy?"))?;
@@ -133,7 +136,7 @@ async fn plan_inner(
             }
             Ok(Plan::Act(Action::Buy { chip: Box::new(chip), max_price }))
         }
-        "ListNewChips" | "SearchChips" => {
+        Intent::ListNewChips | Intent::SearchChips => {
             let d = designer(market, slots).await?;
             let filter = ChipFilter {
                 designer_id: d.as_ref().map(|d| d.user_id),
@@ -171,7 +174,7 @@ async fn plan_inner(
             let ids: Vec<_> = chips.iter().map(|c| c.id).collect();
             Ok(Plan::Answer { reply, result: json!({ "chips": ids }) })
         }
-        "PurchaseHistory" => {
+        Intent::PurchaseHistory => {
             let since = period_start(text(slots, "period"));
             let items = market
                 .purchases()
@@ -198,7 +201,7 @@ async fn plan_inner(
             };
             Ok(Plan::Answer { reply, result: json!({ "purchases": items.iter().map(|p| p.id).collect::<Vec<_>>() }) })
         }
-        "WalletBalance" => {
+        Intent::WalletBalance => {
             let w = market
                 .payments()
                 .wallet(user, market.settings().currency)
@@ -209,7 +212,7 @@ async fn plan_inner(
                 result: json!({ "balance": w.balance }),
             })
         }
-        "ListSubscriptions" => {
+        Intent::ListSubscriptions => {
             let subs = market.subscriptions().list(user).await.unwrap_or_default();
             if subs.is_empty() {
                 return Ok(Plan::Answer {
@@ -239,7 +242,7 @@ async fn plan_inner(
                 result: json!({ "subscriptions": subs }),
             })
         }
-        "RateDesigner" => {
+        Intent::RateDesigner => {
             let d = designer(market, slots)
                 .await?
                 .ok_or_else(|| Failed::new("missing_designer", "Which designer would you like to rate?"))?;
@@ -282,7 +285,7 @@ async fn plan_inner(
                 )),
             }
         }
-        "SetPreference" => {
+        Intent::SetPreference => {
             let said = text(slots, "preference").unwrap_or(transcript);
             let current = market.profiles().client_preferences(user).await.unwrap_or_default();
             let prefs = super::parse_preferences(said, &current, market.settings().currency);

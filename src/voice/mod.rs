@@ -2,13 +2,14 @@
 //! `VoiceCommand` row → spoken-friendly reply. Every attempt is recorded.
 
 mod actions;
+mod dialogue;
+mod dialogue_state;
 mod grammar;
 mod hub;
 mod intents;
 mod pipeline;
 mod preferences;
 mod replies;
-mod session;
 mod undo;
 
 pub use grammar::SharedGrammar;

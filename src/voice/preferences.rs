@@ -1,6 +1,6 @@
 //! Turns "low-power RISC-V designs under fifty dollars" into client preferences.
 
-use crate::domain::{ClientPreferences, Currency, Money};
+use crate::domain::{ClientPreferences, Currency};
 
 const CATEGORIES: &[(&[&str], &str)] = &[
     (&["risc-v", "riscv", "risc v", "risk five", "risc five", "risk v"], "risc-v"),
@@ -76,11 +76,9 @@ pub fn parse_preferences(text: &str, current: &ClientPreferences, default_curren
     if let Some(start) = words.iter().position(|w| cap_words.contains(w)) {
         // The first amount said after the cap word, e.g. "under fifty dollars".
         let found = (start + 1..words.len())
-            .find_map(|i| crate::nlu::money::scan(&words[i..], default_currency.as_str()).into_iter().next());
-        if let Some((_, m)) = found
-            && let Ok(c) = m.currency.parse::<Currency>()
-        {
-            out.max_price = Some(Money::new(m.amount_minor, c));
+            .find_map(|i| crate::nlu::money::scan(&words[i..], default_currency).into_iter().next());
+        if let Some((_, m)) = found {
+            out.max_price = Some(m);
         }
     }
     out
@@ -89,6 +87,7 @@ pub fn parse_preferences(text: &str, current: &ClientPreferences, default_curren
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Money;
 
     #[test]
     fn reads_the_example_sentence() {

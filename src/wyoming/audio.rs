@@ -16,7 +16,7 @@ pub const RATE_RANGE: std::ops::RangeInclusive<u32> = 1_000..=384_000;
 
 /// Why a chunk of audio could not be converted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AudioError {
+pub enum PcmError {
     #[error("unsupported sample width {0} bytes (1, 2, 3 or 4 are accepted)")]
     UnsupportedWidth(u32),
     #[error("unsupported channel count {0} (1 to {MAX_CHANNELS} are accepted)")]
@@ -28,27 +28,27 @@ pub enum AudioError {
 }
 
 /// Checks that a format can be converted.
-pub fn validate(format: &AudioFormat) -> Result<(), AudioError> {
+pub fn validate(format: &AudioFormat) -> Result<(), PcmError> {
     if !(1..=4).contains(&format.width) {
-        return Err(AudioError::UnsupportedWidth(format.width));
+        return Err(PcmError::UnsupportedWidth(format.width));
     }
     if !(1..=MAX_CHANNELS).contains(&format.channels) {
-        return Err(AudioError::UnsupportedChannels(format.channels));
+        return Err(PcmError::UnsupportedChannels(format.channels));
     }
     if !RATE_RANGE.contains(&format.rate) {
-        return Err(AudioError::UnsupportedRate(format.rate));
+        return Err(PcmError::UnsupportedRate(format.rate));
     }
     Ok(())
 }
 
 /// Decodes interleaved PCM into mono `f32` in `[-1, 1)`, at the source rate.
-pub fn decode_mono(bytes: &[u8], format: &AudioFormat) -> Result<Vec<f32>, AudioError> {
+pub fn decode_mono(bytes: &[u8], format: &AudioFormat) -> Result<Vec<f32>, PcmError> {
     validate(format)?;
     let width = format.width as usize;
     let channels = format.channels as usize;
     let frame_size = width * channels;
     if !bytes.len().is_multiple_of(frame_size) {
-        return Err(AudioError::PartialFrame { len: bytes.len(), frame_size });
+        return Err(PcmError::PartialFrame { len: bytes.len(), frame_size });
     }
     let scale = 1.0 / (1u64 << (8 * width - 1)) as f64;
     let samples = bytes
@@ -91,7 +91,7 @@ pub struct TooLong {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BufferError {
     #[error(transparent)]
-    Format(#[from] AudioError),
+    Format(#[from] PcmError),
     #[error(transparent)]
     TooLong(#[from] TooLong),
     #[error("sample rate changed from {from} Hz to {to} Hz within one utterance")]
@@ -166,10 +166,10 @@ mod tests {
     fn averages_stereo_and_rejects_bad_formats() {
         let frame = [0x00, 0x40, 0x00, 0x00]; // left 0.5, right 0.0
         assert_eq!(decode_mono(&frame, &fmt(16000, 2, 2)).ok(), Some(vec![0.25]));
-        assert_eq!(decode_mono(&[0, 0, 0], &fmt(16000, 2, 1)), Err(AudioError::PartialFrame { len: 3, frame_size: 2 }));
-        assert_eq!(decode_mono(&[], &fmt(16000, 5, 1)), Err(AudioError::UnsupportedWidth(5)));
-        assert_eq!(decode_mono(&[], &fmt(16000, 2, 0)), Err(AudioError::UnsupportedChannels(0)));
-        assert_eq!(decode_mono(&[], &fmt(0, 2, 1)), Err(AudioError::UnsupportedRate(0)));
+        assert_eq!(decode_mono(&[0, 0, 0], &fmt(16000, 2, 1)), Err(PcmError::PartialFrame { len: 3, frame_size: 2 }));
+        assert_eq!(decode_mono(&[], &fmt(16000, 5, 1)), Err(PcmError::UnsupportedWidth(5)));
+        assert_eq!(decode_mono(&[], &fmt(16000, 2, 0)), Err(PcmError::UnsupportedChannels(0)));
+        assert_eq!(decode_mono(&[], &fmt(0, 2, 1)), Err(PcmError::UnsupportedRate(0)));
     }
 
     #[test]

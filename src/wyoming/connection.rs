@@ -15,12 +15,12 @@ use tokio::sync::watch;
 
 use super::audio::{BufferError, UtteranceBuffer, validate};
 use super::events::{
-    AudioChunk, AudioStart, Entity, ErrorEvent, Event, EventError, Intent, PingText, Reply, Transcribe, Transcript,
+    AudioChunk, AudioStart, Entity, ErrorEvent, Event, EventError, Intent, PingText, Reply, Transcribe, TranscriptEvent,
 };
 use super::frame::{FrameError, encode_frame, read_frame};
 use super::handler::{HandleOutcome, WyomingHandler};
 use super::info::ServiceInfo;
-use super::server::ServerConfig;
+use super::limits::ServerLimits;
 
 /// Whether the connection goes on after an event.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,7 +43,7 @@ struct Connection {
     writer: OwnedWriteHalf,
     handler: Arc<dyn WyomingHandler>,
     info: Arc<ServiceInfo>,
-    config: Arc<ServerConfig>,
+    config: Arc<ServerLimits>,
     asr: AsrState,
     /// Set once an `error` event was sent: closing then lingers so the client can read it.
     sent_error: bool,
@@ -54,7 +54,7 @@ pub(super) async fn run(
     stream: TcpStream,
     handler: Arc<dyn WyomingHandler>,
     info: Arc<ServiceInfo>,
-    config: Arc<ServerConfig>,
+    config: Arc<ServerLimits>,
     mut stop: watch::Receiver<bool>,
 ) {
     tracing::debug!("connection opened");
@@ -192,7 +192,7 @@ impl Connection {
         let language = self.asr.language.take();
         tracing::debug!(seconds, samples = samples.len(), "transcribing utterance");
         match self.handler.transcribe(samples, language.clone()).await {
-            Ok(text) => self.send(&Event::Transcript(Transcript { text, language, context: None })).await,
+            Ok(text) => self.send(&Event::Transcript(TranscriptEvent { text, language, context: None })).await,
             Err(reason) => {
                 tracing::warn!(%reason, "transcription failed");
                 self.fail_asr(format!("transcription failed: {reason}"), "transcribe-failed").await
@@ -200,7 +200,7 @@ impl Connection {
         }
     }
 
-    async fn on_transcript(&mut self, transcript: Transcript) -> Flow {
+    async fn on_transcript(&mut self, transcript: TranscriptEvent) -> Flow {
         let context = transcript.context.unwrap_or(Value::Null);
         let reply = match self.handler.handle(transcript.text, context).await {
             HandleOutcome::Handled(text) => Event::Handled(Reply { text: Some(text), context: None }),

@@ -52,7 +52,7 @@ pub struct AudioStop {
 
 /// `transcript`: the result of speech-to-text, or (sent to a handle program) the text to handle.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Transcript {
+pub struct TranscriptEvent {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
@@ -121,7 +121,7 @@ pub enum Event {
     AudioStart(AudioStart),
     AudioChunk(AudioChunk),
     AudioStop(AudioStop),
-    Transcript(Transcript),
+    Transcript(TranscriptEvent),
     Recognize(Recognize),
     Intent(Intent),
     NotRecognized(Reply),

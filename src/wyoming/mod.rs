@@ -11,6 +11,7 @@ pub mod events;
 pub mod frame;
 pub mod handler;
 pub mod info;
+mod limits;
 pub mod pipeline_handler;
 pub mod server;
 
@@ -18,4 +19,4 @@ pub use events::Event;
 pub use frame::{Frame, FrameError, FrameLimits};
 pub use handler::{HandleOutcome, WyomingHandler};
 pub use info::{AsrProgram, Attribution, HandleProgram, IntentProgram, Model, Program, ServiceInfo};
-pub use server::{ServerConfig, serve, serve_with_config};
+pub use server::{ServerLimits, serve, serve_with_config};

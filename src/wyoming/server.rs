@@ -12,55 +12,26 @@ use tracing::Instrument;
 
 use super::connection;
 use super::events::{ErrorEvent, Event};
-use super::frame::{FrameLimits, encode_frame};
+use super::frame::encode_frame;
 use super::info::ServiceInfo;
+pub use super::limits::ServerLimits;
 
 pub use super::handler::{HandleOutcome, WyomingHandler};
 
-/// Tunables of the server; [`ServerConfig::default`] suits Home Assistant.
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    /// Size limits for incoming frames.
-    pub limits: FrameLimits,
-    /// Longest utterance buffered per connection; longer audio is refused with an `error` event.
-    pub max_audio_seconds: f64,
-    /// A connection that sends nothing for this long is closed (`None`: never).
-    pub idle_timeout: Option<Duration>,
-    /// A write that makes no progress for this long closes the connection.
-    pub write_timeout: Duration,
-    /// Connections served at once; further ones get an `error` event and are closed.
-    pub max_connections: usize,
-    /// After shutdown is signalled, how long open connections may take to finish.
-    pub shutdown_grace: Duration,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        Self {
-            limits: FrameLimits::default(),
-            max_audio_seconds: 60.0,
-            idle_timeout: Some(Duration::from_secs(300)),
-            write_timeout: Duration::from_secs(10),
-            max_connections: 64,
-            shutdown_grace: Duration::from_secs(5),
-        }
-    }
-}
-
 /// Serves Wyoming clients on `listener` with default settings until `shutdown` completes.
 pub async fn serve(listener: TcpListener, handler: Arc<dyn WyomingHandler>, info: ServiceInfo, shutdown: impl Future) {
-    serve_with_config(listener, handler, info, ServerConfig::default(), shutdown).await;
+    serve_with_config(listener, handler, info, ServerLimits::default(), shutdown).await;
 }
 
 /// Serves Wyoming clients on `listener` until `shutdown` completes, one task per connection.
 ///
 /// On shutdown the listener stops accepting, open connections are told to close after their
-/// current event, and any still running after [`ServerConfig::shutdown_grace`] are aborted.
+/// current event, and any still running after [`ServerLimits::shutdown_grace`] are aborted.
 pub async fn serve_with_config(
     listener: TcpListener,
     handler: Arc<dyn WyomingHandler>,
     info: ServiceInfo,
-    config: ServerConfig,
+    config: ServerLimits,
     shutdown: impl Future,
 ) {
     let info = Arc::new(info);

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use holomesh::wyoming::events::{AudioChunk, AudioFormat, AudioStart, AudioStop};
 use holomesh::wyoming::frame::{encode_frame, read_frame};
-use holomesh::wyoming::{Event, FrameLimits, ServerConfig, WyomingHandler, serve_with_config};
+use holomesh::wyoming::{Event, FrameLimits, ServerLimits, WyomingHandler, serve_with_config};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
@@ -27,7 +27,7 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    pub async fn start(handler: Arc<dyn WyomingHandler>, config: ServerConfig) -> Self {
+    pub async fn start(handler: Arc<dyn WyomingHandler>, config: ServerLimits) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
@@ -38,7 +38,7 @@ impl TestServer {
     }
 
     pub async fn start_default() -> Self {
-        Self::start(Arc::new(fake_handler::FakeHandler::default()), ServerConfig::default()).await
+        Self::start(Arc::new(fake_handler::FakeHandler::default()), ServerLimits::default()).await
     }
 
     pub async fn shutdown(mut self) {

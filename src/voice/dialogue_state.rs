@@ -26,14 +26,14 @@ pub struct PendingClarification {
 }
 
 #[derive(Debug, Default)]
-pub struct Session {
+pub struct DialogueState {
     pub confirmation: Option<PendingConfirmation>,
     pub clarification: Option<PendingClarification>,
     pub last_reply: Option<String>,
     pub undo: Vec<UndoEntry>,
 }
 
-impl Session {
+impl DialogueState {
     pub const UNDO_DEPTH: usize = 20;
 
     pub fn push_undo(&mut self, entry: UndoEntry) {
