@@ -14,6 +14,8 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 bash scripts/models/fetch.sh tiny.en
 # The f16 file too: the converter test checks both conversions against what was fetched.
 bash scripts/models/fetch.sh tiny.en --weights f16
+# The sentence-embedding model (understanding by meaning, its tests and the voice tests).
+bash scripts/models/fetch_minilm.sh
 
 # Per-test databases are dropped by the tests; clear any left by an interrupted run.
 psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'holomesh_t_%'" |

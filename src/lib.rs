@@ -14,6 +14,7 @@ pub mod config;
 pub mod crypto;
 pub mod daemon;
 pub mod domain;
+pub mod embed;
 pub mod market;
 pub mod nft;
 pub mod nlu;

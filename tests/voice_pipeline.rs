@@ -19,6 +19,8 @@ use std::time::Duration;
 
 store_conformance!(
     spoken_flow_subscribes_buys_only_after_yes_and_records_every_attempt,
+    a_chip_published_a_moment_ago_is_understood_by_the_very_next_command,
+    sentences_that_are_no_command_change_nothing,
     unclear_names_are_asked_about_and_the_answer_resolves_them,
     preferences_undo_repeat_and_help,
     speech_from_espeak_changes_the_database,
@@ -26,9 +28,11 @@ store_conformance!(
 
 struct World {
     store: Store,
+    market: Market,
     pipeline: VoicePipeline,
     me: User,
     alice: Id,
+    bob: Id,
 }
 
 async fn designer(store: &Store, name: &str) -> Id {
@@ -47,6 +51,12 @@ async fn designer(store: &Store, name: &str) -> Id {
 }
 
 async fn chip(store: &Store, designer: Id, vlnv: &str, title: &str, cents: i64) -> Id {
+    let id = draft(store, designer, vlnv, title, cents).await;
+    support::publish(store, id).await;
+    id
+}
+
+async fn draft(store: &Store, designer: Id, vlnv: &str, title: &str, cents: i64) -> Id {
     let c = store
         .create_chip(&NewChip {
             designer_id: designer,
@@ -67,20 +77,38 @@ async fn chip(store: &Store, designer: Id, vlnv: &str, title: &str, cents: i64) 
         })
         .await
         .expect("chip");
-    support::publish(store, c.id).await;
     c.id
+}
+
+fn models_dir() -> std::path::PathBuf {
+    std::env::var_os("HOLOMESH_MODELS_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").unwrap_or_default();
+        std::env::var_os("XDG_DATA_HOME")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(&home).join(".local/share"))
+            .join("holomesh/models")
+    })
+}
+
+/// The project's grammar, comparing by meaning when the sentence-embedding model has
+/// been fetched (`scripts/test.sh` does); compiled once for every test.
+fn engine() -> holomesh::nlu::Engine {
+    static E: OnceLock<holomesh::nlu::Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        let mut engine = holomesh::nlu::Engine::from_dir(Path::new("grammars/en")).expect("grammars");
+        match holomesh::embed::Embedder::load(&holomesh::embed::model_dir(&models_dir())) {
+            Ok(e) => engine.attach_meaning(Arc::new(e), Some(Path::new(env!("CARGO_TARGET_TMPDIR")))).expect("meaning"),
+            Err(e) => println!("SKIPPED comparison by meaning: {e}"),
+        }
+        engine
+    })
+    .clone()
 }
 
 fn recognizer() -> Option<Arc<dyn Recognizer>> {
     static R: OnceLock<Option<Arc<dyn Recognizer>>> = OnceLock::new();
     R.get_or_init(|| {
-        let dir = std::env::var_os("HOLOMESH_MODELS_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").unwrap_or_default();
-            std::env::var_os("XDG_DATA_HOME")
-                .map(std::path::PathBuf::from)
-                .unwrap_or_else(|| Path::new(&home).join(".local/share"))
-                .join("holomesh/models")
-        });
+        let dir = models_dir();
         let path = dir.join(holomesh::config::ModelWeights::default().file_name("tiny.en"));
         if !path.exists() {
             println!("SKIPPED speech part: no model at {} (run scripts/models/fetch.sh tiny.en)", path.display());
@@ -111,10 +139,9 @@ async fn world(store: Store, with_speech: bool) -> World {
     let cache: CacheBus = support::memory_cache();
     let cipher = Arc::new(FieldCipher::new(vec![("test".into(), [7u8; 32])], "test").expect("cipher"));
     let market = Market::new(store.clone(), cache, MarketSettings::default(), cipher.clone());
-    let engine = holomesh::nlu::Engine::from_dir(Path::new("grammars/en")).expect("grammars");
-    let grammar = holomesh::voice::SharedGrammar::new(engine);
+    let grammar = holomesh::voice::SharedGrammar::new(engine());
     let pipeline = VoicePipeline::new(PipelineParts {
-        market,
+        market: market.clone(),
         grammar,
         recognizer: if with_speech { recognizer() } else { None },
         asr_options: TranscribeOptions { threads: 2, ..TranscribeOptions::default() },
@@ -123,7 +150,7 @@ async fn world(store: Store, with_speech: bool) -> World {
         confirm_window: Duration::from_secs(60),
     });
     pipeline.refresh_lists().await.expect("lists");
-    World { store, pipeline, me, alice }
+    World { store, market, pipeline, me, alice, bob }
 }
 
 impl World {
@@ -188,6 +215,46 @@ async fn spoken_flow_subscribes_buys_only_after_yes_and_records_every_attempt(st
     assert!(!row.transcript_sealed.windows(7).any(|x| x == b"weather"), "transcripts are encrypted at rest");
     assert_eq!(w.pipeline.open_transcript(&row).as_deref(), Some("what's the weather like tomorrow"));
     assert!(row.timings.nlu.is_some() && row.timings.exec.is_some());
+}
+
+async fn a_chip_published_a_moment_ago_is_understood_by_the_very_next_command(store: Store) {
+    let w = world(store, false).await;
+    let id = draft(&w.store, w.bob, "martin.dev:rf:nebula:1.0", "Nebula Radio", 1500).await;
+    let bob = w.store.user_by_id(w.bob).await.expect("bob");
+    w.market.catalog().publish(&bob, id).await.expect("published");
+    // No refresh in between: the next command already knows the name.
+    let o = w.say("buy the nebula radio").await;
+    assert_eq!(o.command.status, VoiceStatus::NeedsConfirmation, "{}", o.reply);
+    assert_eq!(o.command.intent.as_deref(), Some("BuyChip"));
+    assert!(o.reply.contains("Nebula Radio"), "{}", o.reply);
+    let yes = w.say("yes").await;
+    assert_eq!(yes.command.status, VoiceStatus::Executed, "{}", yes.reply);
+    assert_eq!(w.purchases().await, 1);
+}
+
+async fn sentences_that_are_no_command_change_nothing(store: Store) {
+    let w = world(store, false).await;
+    for text in [
+        "order a large pizza with extra cheese",
+        "give that film three stars",
+        "Alice Chen seems like a lovely person",
+        "chips taste great with salsa",
+        "turn off the kitchen lights",
+    ] {
+        let o = w.say(text).await;
+        assert_eq!(
+            o.command.status,
+            VoiceStatus::NotUnderstood,
+            "{text:?} was taken for {:?}: {}",
+            o.command.intent,
+            o.reply
+        );
+        let yes = w.say("yes").await;
+        assert!(yes.reply.contains("nothing"), "nothing waits for a yes: {}", yes.reply);
+    }
+    assert_eq!(w.purchases().await, 0);
+    assert!(w.store.subscription(w.me.id, w.alice).await.is_err());
+    assert_eq!(w.store.wallet(w.me.id, Currency::USD).await.expect("wallet").balance.amount_minor, 10_000);
 }
 
 async fn unclear_names_are_asked_about_and_the_answer_resolves_them(store: Store) {

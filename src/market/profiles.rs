@@ -84,6 +84,7 @@ impl Profiles<'_> {
         }
         hot_cache::forget(cache, &hot_cache::designer_key(profile.handle.as_str())).await;
         hot_cache::bump_catalog(cache).await;
+        hot_cache::bump_names(cache).await;
         Ok(profile)
     }
 

@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
+use super::approx::WordGraph;
 use super::compile::{Compiled, compile};
 use super::error::NluError;
 use super::grammar::{Grammar, ListDef, ListValue};
@@ -14,7 +16,14 @@ use super::matcher::{CapValue, RawMatch, Walker};
 use super::normalize::{normalize_text, strip_skip_words};
 pub use super::options::EngineOptions;
 use super::rank::{Candidate, resolve_fuzzy, select};
-use super::values::{Match, SlotKind, SlotValue};
+use super::semantic::{Examples, Meaning};
+use super::values::{Match, MatchStatus, SlotKind, SlotValue};
+
+/// A reading by meaning this confident replaces a match that rests on free text.
+const FREE_TEXT_OVERRIDE: f32 = 0.7;
+/// An approximate reading is dropped when the sentence is this much closer in meaning to
+/// something that is not a command than to any example of the reading's intent.
+const NOT_A_COMMAND_MARGIN: f32 = 0.0;
 
 /// Context passed at match time (`requires_context` / `excludes_context`).
 pub type Context = BTreeMap<String, Json>;
@@ -26,6 +35,14 @@ pub struct Engine {
     pub(super) tables: Vec<ListTable>,
     pub(super) fuzzy: Vec<bool>,
     pub(super) options: EngineOptions,
+    /// The templates word by word, for approximate matching.
+    pub(super) approx: WordGraph,
+    /// `(slot, list)` of each slot edge of the automaton.
+    pub(super) slot_lists: Vec<(u32, u32)>,
+    /// Example sentences of the templates, for comparison by meaning.
+    pub(super) examples: Arc<Examples>,
+    /// Their sentence vectors, once a model is attached ([`Engine::attach_meaning`]).
+    pub(super) meaning: Option<Arc<Meaning>>,
 }
 
 impl Engine {
@@ -34,7 +51,10 @@ impl Engine {
         let compiled = compile(grammar)?;
         let fuzzy: Vec<bool> = compiled.lists.iter().map(|(name, _)| grammar.fuzzy_lists.contains(name)).collect();
         let tables = compiled.lists.iter().zip(&fuzzy).map(|((_, def), &f)| ListTable::build(def, f)).collect();
-        Ok(Engine { compiled, tables, fuzzy, options })
+        let approx = WordGraph::build(&compiled.automaton);
+        let slot_lists = compiled.automaton.slot_edges.iter().map(|e| (e.slot, e.list)).collect();
+        let examples = Arc::new(Examples::new(grammar));
+        Ok(Engine { compiled, tables, fuzzy, options, approx, slot_lists, examples, meaning: None })
     }
 
     /// Loads every YAML file below `dir` and compiles it with default options.
@@ -93,8 +113,14 @@ impl Engine {
         true
     }
 
-    /// The best match for `text`, or `None` when nothing matches.
+    /// The best reading of `text`, or `None` when nothing is understood well enough
+    /// (see [`EngineOptions::accept`]).
     pub fn recognize(&self, text: &str, context: &Context) -> Option<Match> {
+        self.best_reading(text, context).filter(|m| m.confidence >= self.options.accept)
+    }
+
+    /// The best reading of `text` however weak, or `None` when no template comes close.
+    pub fn best_reading(&self, text: &str, context: &Context) -> Option<Match> {
         let norm = normalize_text(text);
         let mut variants = vec![Input::new(&norm)];
         if let Some(stripped) = strip_skip_words(&norm, &self.compiled.skip_words) {
@@ -106,14 +132,14 @@ impl Engine {
             cands.extend(raws.iter().filter_map(|r| self.candidate(r, input, context)));
         }
         if let Some(m) = select(cands, &self.options) {
-            return Some(m);
-        }
-        if !self.fuzzy.iter().any(|&f| f) {
-            return None;
+            return Some(self.free_text_checked(m, &norm, context));
         }
         let mut cands = Vec::new();
         let mut cache = std::collections::HashMap::new();
         for input in &variants {
+            if !self.fuzzy.iter().any(|&f| f) {
+                break;
+            }
             let raws = self.walk(input, &self.fuzzy);
             for r in &raws {
                 if !r.captures.iter().any(|c| c.value == CapValue::Fuzzy) {
@@ -126,7 +152,38 @@ impl Engine {
                 }
             }
         }
-        select(cands, &self.options)
+        let near = match select(cands, &self.options) {
+            Some(m) if m.status != MatchStatus::NearMiss => return Some(m),
+            other => other,
+        };
+        let meaning = self.by_meaning(&norm, context);
+        let mut cands = self.approximate(&norm, context);
+        if self.has_meaning() {
+            // An approximate reading of a sentence that means something else entirely
+            // ("rate this film three stars") is not one.
+            cands.retain(|c| !meaning.rather_not(&c.m.intent, NOT_A_COMMAND_MARGIN));
+        }
+        cands.extend(meaning.readings);
+        // A near miss (a name heard only faintly) stands unless a tolerant reading of the
+        // whole sentence is surer.
+        match (near, select(cands, &self.options)) {
+            (Some(n), Some(m)) if m.confidence <= n.confidence => Some(n),
+            (near, other) => other.or(near),
+        }
+    }
+
+    /// A free-text slot can swallow a whole other command ("show me {query}" takes
+    /// "show me who I follow"): such a match gives way to a confident reading of another
+    /// intent by meaning.
+    fn free_text_checked(&self, m: Match, norm: &str, context: &Context) -> Match {
+        if !m.free_text || !self.has_meaning() {
+            return m;
+        }
+        let other = self.by_meaning(norm, context).readings.into_iter().next();
+        match other {
+            Some(c) if c.m.intent != m.intent && c.m.confidence >= FREE_TEXT_OVERRIDE => c.m,
+            _ => m,
+        }
     }
 
     fn walk(&self, input: &Input, fuzzy: &[bool]) -> Vec<RawMatch> {
@@ -139,7 +196,7 @@ impl Engine {
         self.options.kind(slot)
     }
 
-    fn candidate(&self, raw: &RawMatch, input: &Input, context: &Context) -> Option<Candidate> {
+    pub(super) fn candidate(&self, raw: &RawMatch, input: &Input, context: &Context) -> Option<Candidate> {
         let info = self.compiled.sentences.get(raw.sentence as usize)?;
         let data = self.compiled.data.get(info.data as usize)?;
         let mut c = Candidate::new(raw, info.template.clone(), data);
@@ -164,6 +221,7 @@ impl Engine {
                 }
                 CapValue::Text => {
                     c.wildcards += 1;
+                    c.m.free_text = true;
                     c.wildcard_chars += text.chars().count();
                     SlotValue::convert(kind, &Json::String(text.clone()))?
                 }

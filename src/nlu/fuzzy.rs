@@ -1,6 +1,7 @@
 //! Tolerant slot resolution: phonetic (Double Metaphone) plus edit-distance similarity.
 
 use rphonetic::DoubleMetaphone;
+use unicode_normalization::UnicodeNormalization;
 
 /// Precomputed phonetic form of a spoken value.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -44,7 +45,15 @@ impl PhoneticKey {
             if clean.is_empty() {
                 continue;
             }
-            let r = dm.double_metaphone(&clean);
+            // Double Metaphone reads ASCII only (rphonetic slices bytes and panics inside
+            // a multi-byte letter): letters lose their accents, others are left out.
+            let ascii: String = clean.nfkd().filter(char::is_ascii_alphanumeric).collect();
+            if ascii.is_empty() {
+                primary.push(clean.clone());
+                alternate.push(clean);
+                continue;
+            }
+            let r = dm.double_metaphone(&ascii);
             let p = r.primary();
             let a = r.alternate();
             primary.push(if p.is_empty() { clean.clone() } else { p.clone() });

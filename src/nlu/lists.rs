@@ -4,6 +4,7 @@ use super::fuzzy::PhoneticKey;
 use super::grammar::{ListDef, ListValue, RangeDef};
 use super::normalize::{is_sep, normalize_value};
 use super::template::{expand_strings, parse_template};
+use super::word::{WordInfo, split_words};
 
 #[derive(Debug, Clone, Default)]
 struct TrieNode {
@@ -78,9 +79,18 @@ impl ValueTrie {
 pub struct ValueList {
     pub values: Vec<ListValue>,
     pub trie: ValueTrie,
-    /// Normalised spoken forms per value (first variant), for fuzzy resolution.
+    /// Every normalised spoken form of every value, for resolution by sound.
     pub spoken: Vec<String>,
+    /// The phonetic key of each spoken form.
     pub keys: Vec<PhoneticKey>,
+    /// The value each spoken form (and key) belongs to.
+    pub key_values: Vec<u32>,
+    /// The words of each spoken form, for word-by-word comparison (closed lists
+    /// only; lists of names are compared as a whole by sound).
+    pub form_words: Vec<Vec<WordInfo>>,
+    /// Per value of a list of names: the words that tell it from every other value
+    /// (its single-word name, or the words of [`partial_names`]).
+    pub distinctive: Vec<Vec<String>>,
 }
 
 /// How a list matches.
@@ -113,18 +123,76 @@ pub fn spoken_forms(text: &str) -> Vec<String> {
     out
 }
 
+/// Spoken forms kept per value for resolution by sound (the first ones: a value whose
+/// template expands to hundreds of phrasings is matched exactly for the rest).
+const KEYED_FORMS: usize = 24;
+
+/// Single words by which a value of a list of names can be called: a word of its
+/// name that no other value has, nor one that sounds the same ("Kasia" for Kasia
+/// Nowak, "Falcon" for Falcon DSP; not "Alice" when there is an Alicia too), not a
+/// filler and not a number, of four letters or more (three will do for the first or
+/// last word: "Lan" for Nguyen Thi Lan, but not "Thi", which sounds like "this").
+fn partial_names(all_forms: &[Vec<String>]) -> Vec<Vec<String>> {
+    use std::collections::{HashMap, HashSet};
+    // How many values have a word of each sound (its Double Metaphone code).
+    let sound = |w: &str| PhoneticKey::new(w).primary;
+    let mut owners: HashMap<String, usize> = HashMap::new();
+    for forms in all_forms {
+        let sounds: HashSet<String> = forms.iter().flat_map(|f| f.split(' ')).map(sound).collect();
+        for s in sounds {
+            *owners.entry(s).or_default() += 1;
+        }
+    }
+    all_forms
+        .iter()
+        .map(|forms| {
+            let mut out: Vec<String> = Vec::new();
+            for f in forms {
+                if !f.contains(' ') {
+                    continue;
+                }
+                let words: Vec<&str> = f.split(' ').collect();
+                for (at, &w) in words.iter().enumerate() {
+                    let info = WordInfo::new(w);
+                    let edge = at == 0 || at + 1 == words.len();
+                    let usable = w.chars().filter(|c| c.is_alphabetic()).count() >= if edge { 3 } else { 4 }
+                        && info.weight >= 1.0
+                        && info.number.is_none()
+                        && owners.get(&info.key.primary) == Some(&1);
+                    if usable && !forms.iter().any(|g| g == w) && !out.iter().any(|o| o == w) {
+                        out.push(w.to_owned());
+                    }
+                }
+            }
+            out
+        })
+        .collect()
+}
+
 fn build_values(values: Vec<ListValue>, fuzzy: bool) -> ValueList {
     let mut list = ValueList::default();
-    for (i, v) in values.iter().enumerate() {
-        let forms = spoken_forms(&v.text);
+    let mut all_forms: Vec<Vec<String>> = values.iter().map(|v| spoken_forms(&v.text)).collect();
+    if fuzzy {
+        let extra = partial_names(&all_forms);
+        for (forms, more) in all_forms.iter_mut().zip(extra) {
+            let mut words: Vec<String> = forms.iter().filter(|f| !f.contains(' ')).cloned().collect();
+            words.extend(more.iter().cloned());
+            list.distinctive.push(words);
+            forms.extend(more);
+        }
+    }
+    for (i, forms) in all_forms.into_iter().enumerate() {
         for f in &forms {
             list.trie.insert(f, i as u32);
         }
-        let first = forms.into_iter().next().unwrap_or_default();
-        if fuzzy {
-            list.keys.push(PhoneticKey::new(&first));
+        for f in forms.into_iter().take(KEYED_FORMS) {
+            list.keys.push(PhoneticKey::new(&f));
+            list.key_values.push(i as u32);
+            if !fuzzy {
+                list.form_words.push(split_words(&f).iter().map(|w| WordInfo::new(w)).collect());
+            }
+            list.spoken.push(f);
         }
-        list.spoken.push(first);
     }
     list.values = values;
     list

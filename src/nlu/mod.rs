@@ -1,6 +1,7 @@
 //! hassil-compatible intent recognition: templates compiled into one automaton, typed slots,
 //! dynamic lists and sound-alike slot resolution.
 
+pub mod approx;
 pub mod automaton;
 mod bundled;
 pub mod cli;
@@ -17,9 +18,11 @@ pub mod normalize;
 pub mod numbers;
 pub mod options;
 pub mod rank;
+pub mod semantic;
 pub mod template;
 pub mod testfile;
 pub mod values;
+pub mod word;
 pub mod yaml;
 
 pub use engine::{Context, Engine, EngineOptions};

@@ -16,6 +16,8 @@ pub struct EngineOptions {
     pub slot_kinds: BTreeMap<String, SlotKind>,
     /// How many alternatives a match lists.
     pub max_alternatives: usize,
+    /// A reading less confident than this is not an answer: nothing is understood.
+    pub accept: f32,
 }
 
 impl Default for EngineOptions {
@@ -26,6 +28,7 @@ impl Default for EngineOptions {
             fuzzy_floor: 0.42,
             slot_kinds: marketplace_slot_kinds(),
             max_alternatives: 3,
+            accept: 0.5,
         }
     }
 }

@@ -36,6 +36,7 @@ impl Candidate {
                 alternatives: Vec::new(),
                 slot_text: BTreeMap::new(),
                 metadata: data.metadata.clone(),
+                free_text: false,
             },
             sentence: raw.sentence,
             literal: raw.literal_chars,
@@ -57,6 +58,7 @@ fn status_rank(s: MatchStatus) -> u8 {
         MatchStatus::Exact => 0,
         MatchStatus::Fuzzy => 1,
         MatchStatus::NearMiss => 2,
+        MatchStatus::Approximate | MatchStatus::Semantic => 3,
     }
 }
 
@@ -121,10 +123,18 @@ pub fn resolve_fuzzy(
         if score < opts.fuzzy_floor {
             return None;
         }
-        c.m.confidence = round3(c.m.confidence.min(score));
+        // Between the floor and the threshold the value is only a guess: its confidence
+        // runs from 0.25 to 0.75, so a faint likeness ("a pizza with extra cheese" for a
+        // chip title) is not understood at all rather than asked about.
+        let sure = if score >= opts.fuzzy_threshold {
+            score
+        } else {
+            0.25 + 0.5 * (score - opts.fuzzy_floor) / (opts.fuzzy_threshold - opts.fuzzy_floor).max(1e-6)
+        };
+        c.m.confidence = round3(c.m.confidence.min(sure));
         let kind = opts.kind(&slot);
         let value_of = |i: u32| -> Option<SlotValue> {
-            let lv = vl.values.get(i as usize)?;
+            let lv = vl.values.get(*vl.key_values.get(i as usize)? as usize)?;
             let out = lv.out.clone().unwrap_or_else(|| serde_json::Value::String(lv.text.clone()));
             SlotValue::convert(kind, &out)
         };

@@ -146,6 +146,11 @@ pub enum MatchStatus {
     Fuzzy,
     /// A slot could not be resolved confidently; `alternatives` holds candidates and the slot is absent.
     NearMiss,
+    /// No template matched as said; the closest one, allowing extra, missing and misheard words.
+    Approximate,
+    /// No template matched, not even approximately; the one closest in meaning, its slots
+    /// found in what was said.
+    Semantic,
 }
 
 /// A runner-up reading or a candidate for an unresolved slot.
@@ -179,4 +184,7 @@ pub struct Match {
     /// The data block's metadata.
     #[serde(skip)]
     pub metadata: BTreeMap<String, Json>,
+    /// Whether a free-text slot took part of the sentence (which may say something else).
+    #[serde(skip)]
+    pub free_text: bool,
 }

@@ -1,6 +1,11 @@
 //! One compiled grammar per process, shared by every user's pipeline, with the
 //! marketplace's names (designers, chip titles) filled into its dynamic lists.
-//! A single task keeps the names fresh for everyone.
+//!
+//! The names are kept current on demand: before a command is understood the names'
+//! generation (replaced by every publish, retire or profile change, in any process
+//! sharing the cache) is compared with the one loaded, and a stale grammar reloads its
+//! names first. So a chip is recognisable by the very next command after it is
+//! published, and an idle server reloads nothing.
 
 use crate::market::{Market, MarketError};
 use crate::nlu::{Engine, ListValue};
@@ -8,6 +13,8 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 pub struct SharedGrammar {
     engine: RwLock<Engine>,
+    /// The names' generation loaded (`None`: never loaded, or the cache failed).
+    loaded: tokio::sync::Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for SharedGrammar {
@@ -18,7 +25,7 @@ impl std::fmt::Debug for SharedGrammar {
 
 impl SharedGrammar {
     pub fn new(engine: Engine) -> Arc<Self> {
-        Arc::new(Self { engine: RwLock::new(engine) })
+        Arc::new(Self { engine: RwLock::new(engine), loaded: tokio::sync::Mutex::new(None) })
     }
 
     /// The compiled grammar, for recognition (many readers at once).
@@ -29,6 +36,24 @@ impl SharedGrammar {
     /// Reloads every designer (display name → handle) and published chip title into
     /// the lists; the templates are not recompiled. Returns the two counts.
     pub async fn refresh(&self, market: &Market) -> Result<(usize, usize), MarketError> {
+        let mut loaded = self.loaded.lock().await;
+        self.load(market, &mut loaded).await
+    }
+
+    /// Reloads the names when they changed since they were loaded (one cache read when
+    /// they did not). A failing reload keeps the names there are.
+    pub async fn ensure_fresh(&self, market: &Market) {
+        let mut loaded = self.loaded.lock().await;
+        let current = market.catalog().names_generation().await;
+        if current.is_some() && *loaded == current {
+            return;
+        }
+        if let Err(e) = self.load(market, &mut loaded).await {
+            tracing::warn!(error = %e, "could not reload the name lists");
+        }
+    }
+
+    async fn load(&self, market: &Market, loaded: &mut Option<String>) -> Result<(usize, usize), MarketError> {
         let names = market.catalog().name_lists().await?;
         let designers: Vec<ListValue> =
             names.designers.into_iter().map(|(name, handle)| ListValue::new(name, handle)).collect();
@@ -37,20 +62,7 @@ impl SharedGrammar {
         let mut engine = self.engine.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         engine.set_list("designer", designers);
         engine.set_list("chip", chips);
+        *loaded = names.generation;
         Ok(counts)
-    }
-
-    /// Keeps the names fresh: reloads them whenever the bus announces a marketplace
-    /// event. One task per process, whatever the number of users.
-    pub fn spawn_refresher(self: &Arc<Self>, market: Market) -> tokio::task::JoinHandle<()> {
-        let me = Arc::clone(self);
-        tokio::spawn(async move {
-            let Ok(mut sub) = market.cache().bus.subscribe(crate::market::chip_topic()).await else { return };
-            while sub.recv().await.is_some() {
-                if let Err(e) = me.refresh(&market).await {
-                    tracing::warn!(error = %e, "could not refresh the name lists");
-                }
-            }
-        })
     }
 }

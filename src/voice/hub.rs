@@ -25,8 +25,8 @@ pub struct VoiceHub {
 }
 
 impl VoiceHub {
-    /// A hub over the shared grammar (its names should be loaded and kept fresh by
-    /// the caller, see [`SharedGrammar::spawn_refresher`]).
+    /// A hub over the shared grammar (its pipelines keep its names current, see
+    /// [`SharedGrammar::ensure_fresh`]).
     pub fn new(
         market: Market,
         grammar: Arc<SharedGrammar>,

@@ -9,6 +9,7 @@ mod hub;
 mod intents;
 mod pipeline;
 mod preferences;
+mod prompt;
 mod replies;
 mod undo;
 
@@ -16,6 +17,7 @@ pub use grammar::SharedGrammar;
 pub use hub::VoiceHub;
 pub use pipeline::{PipelineParts, VoiceOutcome, VoicePipeline};
 pub use preferences::parse_preferences;
+pub use prompt::initial_prompt;
 pub use replies::HELP_TEXT;
 
 /// Errors that stop the pipeline itself (not the command's own failures, which

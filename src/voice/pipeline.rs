@@ -13,11 +13,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
-/// Designer and chip names put into the recognizer's prompt (see
-/// [`VoicePipeline::initial_prompt`]).
-const PROMPT_DESIGNERS: usize = 6;
-const PROMPT_CHIPS: usize = 4;
-
 /// What the pipeline needs.
 pub struct PipelineParts {
     pub market: Market,
@@ -78,6 +73,7 @@ impl VoicePipeline {
     /// Recognises one utterance (16 kHz mono) and handles its transcript.
     pub async fn handle_audio(&self, source: VoiceSource, samples: Vec<f32>) -> Result<VoiceOutcome, VoiceError> {
         let recognizer = self.recognizer.clone().ok_or(VoiceError::NoRecognizer)?;
+        self.grammar.ensure_fresh(&self.market).await;
         let audio_ms = i64::try_from(samples.len() / 16).unwrap_or(i64::MAX);
         let mut options = self.asr_options.clone();
         if options.initial_prompt.is_none() {
@@ -123,20 +119,10 @@ impl VoicePipeline {
         self.handle_text_timed(source, text, None, None).await
     }
 
-    /// Vocabulary that biases recognition towards the names and words of the grammar.
-    ///
-    /// Only a few names: whisper.cpp computes the full vocabulary's logits for every prompt
-    /// token, and on the benchmark clips 10 names the speaker did not say added about 80 ms and
-    /// raised word error rate from 0.16 to 0.23. Names left out are still resolved by the
-    /// understanding layer's sound-alike matching.
+    /// Vocabulary that biases recognition towards the names and words of the grammar
+    /// (see [`super::initial_prompt`]).
     pub fn initial_prompt(&self) -> String {
-        let engine = self.grammar.read();
-        let mut names = engine.list_texts("designer", PROMPT_DESIGNERS);
-        names.extend(engine.list_texts("chip", PROMPT_CHIPS));
-        format!(
-            "Subscribe to designers, buy chips, auto-buy under fifty dollars, what's my balance, notifications weekly. {}.",
-            names.join(", ")
-        )
+        super::initial_prompt(&self.grammar.read())
     }
 
     async fn handle_text_timed(
@@ -147,6 +133,7 @@ impl VoicePipeline {
         asr_ms: Option<i64>,
     ) -> Result<VoiceOutcome, VoiceError> {
         let id = new_id();
+        self.grammar.ensure_fresh(&self.market).await;
         let nlu_start = Instant::now();
         let matched = self.grammar.read().recognize(text, &Default::default());
         let nlu_ms = ms(nlu_start.elapsed());

@@ -418,7 +418,7 @@ def report(title, cases, results, args, manifest=None):
                   f"{'  ' + str(res.get('status')) if res.get('status') else ''}\n"
                   f"  why:      {', '.join(reasons)}")
     summary["rows"] = [{"n": r[0] + 1, "text": r[1]["text"], "expected": r[1].get("intent"),
-                        "got": r[3], "slots": r[2].get("slots"), "exact": r[5], "why": r[6]} for r in rows]
+                        "got": r[3], "slots": r[2].get("slots"), "exact": r[5], "why": r[6], "confidence": r[2].get("confidence"), "status": r[2].get("status"), "template": r[2].get("template")} for r in rows]
     return summary
 
 
