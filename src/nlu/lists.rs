@@ -114,10 +114,16 @@ impl ListTable {
     }
 }
 
+/// Phrasings a value may expand to (a value written as a template with more is taken
+/// literally).
+const MAX_FORMS: usize = 1024;
+
 /// Spoken variants of a value (its `in` may be a small template).
 pub fn spoken_forms(text: &str) -> Vec<String> {
-    let variants =
-        parse_template(text).ok().and_then(|e| expand_strings(&e, 256)).unwrap_or_else(|| vec![text.to_string()]);
+    let variants = parse_template(text).ok().and_then(|e| expand_strings(&e, MAX_FORMS)).unwrap_or_else(|| {
+        tracing::warn!(value = text, limit = MAX_FORMS, "list value has too many phrasings; taken literally");
+        vec![text.to_string()]
+    });
     let mut out: Vec<String> = variants.iter().map(|v| normalize_value(v)).filter(|v| !v.is_empty()).collect();
     out.dedup();
     out

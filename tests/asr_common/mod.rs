@@ -62,6 +62,7 @@ pub fn model_or_skip(test: &str) -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
+        assert!(std::env::var_os("HOLOMESH_REQUIRE_MODELS").is_none(), "a model is missing (scripts/models/)");
         println!("SKIPPED {test}: no model at {} (run scripts/models/fetch.sh tiny.en)", path.display());
         None
     }

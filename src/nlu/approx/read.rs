@@ -13,7 +13,8 @@ impl Engine {
     pub(in crate::nlu) fn approximate(&self, text: &str, context: &Context) -> Vec<Candidate> {
         let input = Input::new(text);
         let toks = tokens(&input, &self.compiled.skip_words);
-        if toks.is_empty() || toks.len() > 40 {
+        // One word is too little to read a sentence into ("buy" is no "buy it").
+        if toks.len() < 2 || toks.len() > 40 {
             return Vec::new();
         }
         let carried: f32 = toks.iter().map(|t| t.info.weight).sum();

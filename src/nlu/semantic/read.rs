@@ -41,7 +41,9 @@ impl Engine {
         let Some(meaning) = &self.meaning else { return ByMeaning::default() };
         let input = Input::new(text);
         let toks = tokens(&input, &self.compiled.skip_words);
-        if toks.is_empty() || toks.len() > 40 {
+        // A single word carries too little meaning to compare ("subscribe" is no "who do I
+        // subscribe to"); one-word commands are the templates' to name.
+        if toks.len() < 2 || toks.len() > 40 {
             return ByMeaning::default();
         }
         let mut pairs = self.slot_lists.clone();
