@@ -183,3 +183,21 @@ fn a_free_text_slot_does_not_swallow_another_command() {
     let m = read(&e, "show me low power adcs").expect("understood");
     assert_eq!(m.intent, "SearchChips", "{m:?}");
 }
+
+#[test]
+fn a_sentence_that_fits_two_intents_equally_names_both() {
+    let yaml = "language: en\nintents:\n  Louder:\n    data:\n      - sentences: [\"play the kitchen music louder\"]\n  \
+                Softer:\n    data:\n      - sentences: [\"play the kitchen music softer\"]\n";
+    let mut grammar = nlu::Grammar::default();
+    grammar.add_document(&nlu::yaml::parse_str(yaml, Path::new("t.yaml")).unwrap(), Path::new("t.yaml")).unwrap();
+    let e = Engine::new(&grammar, EngineOptions::default()).unwrap();
+    // Neither template matches exactly; the closest readings are one of each intent.
+    let m = read(&e, "play the kitchen music").expect("read");
+    let rival = m.rival.as_ref().expect("the other reading is offered");
+    let mut both = [m.intent.as_str(), rival.intent.as_str()];
+    both.sort_unstable();
+    assert_eq!(both, ["Louder", "Softer"]);
+    // A sentence that says which is meant is no tie.
+    let m = read(&e, "play the kitchen music louder please").expect("read");
+    assert_eq!((m.intent.as_str(), m.rival.is_none()), ("Louder", true));
+}

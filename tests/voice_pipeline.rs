@@ -22,6 +22,7 @@ store_conformance!(
     a_chip_published_a_moment_ago_is_understood_by_the_very_next_command,
     sentences_that_are_no_command_change_nothing,
     unclear_names_are_asked_about_and_the_answer_resolves_them,
+    a_sentence_that_means_two_things_is_asked_about,
     preferences_undo_repeat_and_help,
     speech_from_espeak_changes_the_database,
 );
@@ -125,6 +126,10 @@ fn recognizer() -> Option<Arc<dyn Recognizer>> {
 }
 
 async fn world(store: Store, with_speech: bool) -> World {
+    world_with(store, with_speech, engine()).await
+}
+
+async fn world_with(store: Store, with_speech: bool, engine: holomesh::nlu::Engine) -> World {
     let alice = designer(&store, "Alice Chen").await;
     designer(&store, "Alicia Chan").await;
     let bob = designer(&store, "Bob Martin").await;
@@ -143,7 +148,7 @@ async fn world(store: Store, with_speech: bool) -> World {
     let cache: CacheBus = support::memory_cache();
     let cipher = Arc::new(FieldCipher::new(vec![("test".into(), [7u8; 32])], "test").expect("cipher"));
     let market = Market::new(store.clone(), cache, MarketSettings::default(), cipher.clone());
-    let grammar = holomesh::voice::SharedGrammar::new(engine());
+    let grammar = holomesh::voice::SharedGrammar::new(engine);
     let pipeline = VoicePipeline::new(PipelineParts {
         market: market.clone(),
         grammar,
@@ -234,6 +239,32 @@ async fn a_chip_published_a_moment_ago_is_understood_by_the_very_next_command(st
     let yes = w.say("yes").await;
     assert_eq!(yes.command.status, VoiceStatus::Executed, "{}", yes.reply);
     assert_eq!(w.purchases().await, 1);
+}
+
+async fn a_sentence_that_means_two_things_is_asked_about(store: Store) {
+    // Two commands that differ in their last word: without it, either could be meant.
+    let yaml = "language: en\nintents:\n  WalletBalance:\n    data:\n      - sentences: [\"read out my account balance\"]\n  \
+                PurchaseHistory:\n    data:\n      - sentences: [\"read out my account purchases\"]\n  \
+                Confirm:\n    data:\n      - sentences: [\"yes\"]\n  Cancel:\n    data:\n      - sentences: [\"no\"]\n";
+    let mut grammar = holomesh::nlu::Grammar::default();
+    let doc = holomesh::nlu::yaml::parse_str(yaml, Path::new("t.yaml")).expect("yaml");
+    grammar.add_document(&doc, Path::new("t.yaml")).expect("grammar");
+    let engine = holomesh::nlu::Engine::new(&grammar, holomesh::nlu::EngineOptions::default()).expect("engine");
+    let w = world_with(store, false, engine).await;
+
+    let o = w.say("read out my account").await;
+    assert_eq!(o.command.status, VoiceStatus::NeedsConfirmation, "{}", o.reply);
+    assert!(o.reply.contains("your balance") && o.reply.contains("your purchases"), "{}", o.reply);
+    let o = w.say("the second one").await;
+    assert_eq!(o.command.intent.as_deref(), Some("PurchaseHistory"), "{}", o.reply);
+    assert_eq!(o.command.status, VoiceStatus::Executed, "{}", o.reply);
+
+    // "No" drops the question; nothing is left waiting for an answer.
+    w.say("read out my account").await;
+    let o = w.say("no").await;
+    assert!(o.reply.contains("never mind"), "{}", o.reply);
+    let o = w.say("the first one").await;
+    assert_eq!(o.command.status, VoiceStatus::NotUnderstood, "{}", o.reply);
 }
 
 async fn sentences_that_are_no_command_change_nothing(store: Store) {

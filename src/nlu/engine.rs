@@ -102,6 +102,30 @@ impl Engine {
         }
     }
 
+    /// Whether the grammar has a list of this name.
+    pub fn has_list(&self, name: &str) -> bool {
+        self.compiled.list_ids.contains_key(name)
+    }
+
+    /// Up to `limit` short sentences the grammar accepts, one per intent in the order the
+    /// intents were written, with no slot that needs a name (for prompting a recognizer).
+    pub fn sample_sentences(&self, limit: usize) -> Vec<String> {
+        let mut best: Vec<(&str, &str)> = Vec::new();
+        for e in self.examples.list.iter().filter(|e| e.slots.is_empty()) {
+            let Some(intent) =
+                self.compiled.sentences.get(e.sentence as usize).and_then(|s| self.compiled.data.get(s.data as usize))
+            else {
+                continue;
+            };
+            match best.iter_mut().find(|(i, _)| *i == intent.intent) {
+                Some(b) if e.text.len() < b.1.len() => b.1 = &e.text,
+                Some(_) => {}
+                None => best.push((&intent.intent, &e.text)),
+            }
+        }
+        best.into_iter().take(limit).map(|(_, t)| t.to_owned()).collect()
+    }
+
     /// Turns sound-alike resolution on or off for a list.
     pub fn set_fuzzy(&mut self, name: &str, on: bool) -> bool {
         let Some(&id) = self.compiled.list_ids.get(name) else {
@@ -166,9 +190,15 @@ impl Engine {
         cands.extend(meaning.readings);
         // A near miss (a name heard only faintly) stands unless a tolerant reading of the
         // whole sentence is surer.
+        let rival = rival(&cands, self.options.accept);
         match (near, select(cands, &self.options)) {
             (Some(n), Some(m)) if m.confidence <= n.confidence => Some(n),
-            (near, other) => other.or(near),
+            (near, other) => other
+                .map(|mut m| {
+                    m.rival = rival.filter(|r| r.intent != m.intent).map(Box::new);
+                    m
+                })
+                .or(near),
         }
     }
 
@@ -298,4 +328,22 @@ fn check_context(c: &mut Candidate, data: &super::compile::DataInfo, ctx: &Conte
         }
     }
     Some(())
+}
+
+/// Readings of two intents closer than this in confidence are a tie.
+const TIE: f32 = 0.05;
+
+/// The runner-up of another intent when the two best tolerant readings of different
+/// intents are both acceptable and about equally likely (answers such as "yes" are
+/// never asked about).
+fn rival(cands: &[Candidate], accept: f32) -> Option<Match> {
+    let mut sorted: Vec<&Candidate> = cands.iter().filter(|c| c.m.confidence >= accept).collect();
+    sorted.sort_by(|a, b| b.m.confidence.total_cmp(&a.m.confidence));
+    let best = sorted.first()?;
+    let second = sorted.iter().find(|c| c.m.intent != best.m.intent)?;
+    let answer = |i: &str| matches!(i, "Confirm" | "Cancel" | "Repeat");
+    if best.m.confidence - second.m.confidence > TIE || answer(&best.m.intent) || answer(&second.m.intent) {
+        return None;
+    }
+    Some(second.m.clone())
 }

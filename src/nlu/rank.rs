@@ -37,6 +37,7 @@ impl Candidate {
                 slot_text: BTreeMap::new(),
                 metadata: data.metadata.clone(),
                 free_text: false,
+                rival: None,
             },
             sentence: raw.sentence,
             literal: raw.literal_chars,

@@ -187,4 +187,8 @@ pub struct Match {
     /// Whether a free-text slot took part of the sentence (which may say something else).
     #[serde(skip)]
     pub free_text: bool,
+    /// A reading of another intent about as likely as this one: the sentence is
+    /// ambiguous, and the listener should be asked which was meant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rival: Option<Box<Match>>,
 }

@@ -70,6 +70,9 @@ impl VoicePipeline {
             session.clarification = None;
         }
 
+        if let Some(decided) = self.answer_choice(session, id, text, matched.as_ref(), now).await {
+            return decided;
+        }
         // An answer to "Did you mean …?" may be just a name.
         if let Some(c) = session.clarification.clone()
             && let Some(handle) = pick_candidate(&c.candidates, text, matched.as_ref())
@@ -122,10 +125,13 @@ impl VoicePipeline {
                 };
             }
         }
+        if let Some(rival) = &m.rival {
+            return self.ask_choice(session, id, &m, rival, now).await;
+        }
         self.run_intent(session, id, &m.intent, slots, text).await
     }
 
-    async fn run_intent(
+    pub(super) async fn run_intent(
         &self,
         session: &mut DialogueState,
         id: Id,
@@ -166,7 +172,12 @@ impl VoicePipeline {
                 let pending = if let Some(p) = session.confirmation.take() {
                     Some((p.command_id, "Okay, cancelled. Nothing was changed."))
                 } else {
-                    session.clarification.take().map(|c| (c.command_id, "Okay, never mind."))
+                    session
+                        .clarification
+                        .take()
+                        .map(|c| c.command_id)
+                        .or_else(|| session.choice.take().map(|c| c.command_id))
+                        .map(|command_id| (command_id, "Okay, never mind."))
                 };
                 match pending {
                     Some((pending_id, reply)) => {

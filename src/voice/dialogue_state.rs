@@ -25,10 +25,21 @@ pub struct PendingClarification {
     pub deadline: OffsetDateTime,
 }
 
+/// A sentence that could mean two things: "Did you mean to buy Falcon DSP, or to search
+/// for falcon chips?"
+#[derive(Debug, Clone)]
+pub struct PendingChoice {
+    pub command_id: Id,
+    /// `(intent, slots)` of each reading, in the order they were offered.
+    pub readings: Vec<(String, serde_json::Map<String, serde_json::Value>)>,
+    pub deadline: OffsetDateTime,
+}
+
 #[derive(Debug, Default)]
 pub struct DialogueState {
     pub confirmation: Option<PendingConfirmation>,
     pub clarification: Option<PendingClarification>,
+    pub choice: Option<PendingChoice>,
     pub last_reply: Option<String>,
     pub undo: Vec<UndoEntry>,
 }

@@ -2,6 +2,7 @@
 //! `VoiceCommand` row → spoken-friendly reply. Every attempt is recorded.
 
 mod actions;
+mod choice;
 mod dialogue;
 mod dialogue_state;
 mod grammar;

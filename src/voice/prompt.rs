@@ -16,8 +16,19 @@ const PROMPT_CHIPS: usize = 4;
 pub fn initial_prompt(engine: &Engine) -> String {
     let mut names = engine.list_texts("designer", PROMPT_DESIGNERS);
     names.extend(engine.list_texts("chip", PROMPT_CHIPS));
-    format!(
-        "Subscribe to designers, buy chips, auto-buy under fifty dollars, what's my balance, notifications weekly. {}.",
-        names.join(", ")
-    )
+    let lead = if engine.has_list("designer") {
+        MARKETPLACE.to_owned()
+    } else {
+        // Another grammar: a few of its own sentences say what to expect.
+        let mut s = engine.sample_sentences(PROMPT_SENTENCES).join(". ");
+        s.push('.');
+        s
+    };
+    if names.is_empty() { lead } else { format!("{lead} {}.", names.join(", ")) }
 }
+
+/// What the marketplace grammar's users say, in a sentence.
+const MARKETPLACE: &str =
+    "Subscribe to designers, buy chips, auto-buy under fifty dollars, what's my balance, notifications weekly.";
+/// Sentences of another grammar put into the prompt.
+const PROMPT_SENTENCES: usize = 5;
