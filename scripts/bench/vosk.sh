@@ -10,7 +10,8 @@
 # dir, fetched with scripts/models/fetch_vosk.sh when missing), PROFILE (cargo profile of the
 # benchmark binary: dev by default, since the decoding runs in the prebuilt libvosk; release
 # changes only the few conversions around it), VOSK_BENCH_VERBOSE=1 prints each transcript.
-# Needs: espeak-ng, sox, libvosk (scripts/models/fetch_vosk.sh).
+# Needs: espeak-ng, sox, libvosk (scripts/models/fetch_vosk.sh). Vosk's transcripts of the
+# longer clips vary a little from run to run, so run it a few times and quote ranges.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

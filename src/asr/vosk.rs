@@ -94,7 +94,8 @@ impl VoskRecognizer {
         Ok(Self { model, phrases, pool: Mutex::new(vec![first]), path: dir.to_path_buf(), load_ms })
     }
 
-    /// The phrase list in force (with [`UNKNOWN_WORD`]), or `None` when unrestricted.
+    /// The phrase list in force (with [`UNKNOWN_WORD`] when the model has it), or `None`
+    /// when unrestricted.
     pub fn phrases(&self) -> Option<&[String]> {
         self.phrases.as_deref()
     }
