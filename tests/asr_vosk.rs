@@ -23,6 +23,7 @@ fn model_or_skip(test: &str) -> Option<PathBuf> {
     if dir.join("am/final.mdl").is_file() {
         Some(dir)
     } else {
+        assert!(std::env::var_os("HOLOMESH_REQUIRE_MODELS").is_none(), "the Vosk model is missing (scripts/models/)");
         println!("SKIPPED {test}: no Vosk model at {} (run scripts/models/fetch_vosk.sh)", dir.display());
         None
     }
