@@ -16,6 +16,8 @@ bash scripts/models/fetch.sh tiny.en
 bash scripts/models/fetch.sh tiny.en --weights f16
 # The sentence-embedding model (understanding by meaning, its tests and the voice tests).
 bash scripts/models/fetch_minilm.sh
+# libvosk.so and the Korean Vosk model (the `vosk` feature links against the library).
+bash scripts/models/fetch_vosk.sh
 
 # Per-test databases are dropped by the tests; clear any left by an interrupted run.
 psql "$DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'holomesh_t_%'" |
@@ -29,3 +31,5 @@ cargo test --locked --all-targets "$@"
 cargo test --locked --features mic --test mic_capture "$@"
 # Grammar-constrained decoding (feature `grammar`): the real model on espeak-ng commands.
 cargo test --locked --features grammar --test asr_grammar "$@"
+# The Vosk recognizer (feature `vosk`): the Korean model on espeak-ng Korean speech.
+cargo test --locked --features vosk --test asr_vosk "$@"

@@ -1,9 +1,10 @@
-//! Which speech recognizer a process loads: whisper.cpp on the configured model,
-//! grammar-constrained when `asr.grammar` is set (and the build has `grammar`).
+//! Which speech recognizer a process loads (`asr.engine`): whisper.cpp on the configured
+//! model, grammar-constrained when `asr.grammar` is set (and the build has `grammar`), or Vosk
+//! on the configured model directory (builds with `vosk`).
 
 use super::AppError;
 use crate::asr::Recognizer;
-use crate::config::Config;
+use crate::config::{AsrEngine, Config};
 use std::sync::Arc;
 
 /// Whether (and how) to load speech recognition.
@@ -24,9 +25,9 @@ impl Speech {
             Speech::Off => Ok(None),
             Speech::Given(r) => Ok(Some(r)),
             Speech::Required => load_recognizer(config).map(Some),
-            Speech::IfPresent if config.model_file().exists() => load_recognizer(config).map(Some),
+            Speech::IfPresent if config.speech_model_path().exists() => load_recognizer(config).map(Some),
             Speech::IfPresent => {
-                tracing::warn!(model = %config.model_file().display(),
+                tracing::warn!(model = %config.speech_model_path().display(),
                     "no speech model: audio commands are off until `holomesh models fetch`");
                 Ok(None)
             }
@@ -34,9 +35,41 @@ impl Speech {
     }
 }
 
-/// Loads the configured Whisper model once (grammar-constrained when `asr.grammar`
-/// is set). The model file must exist (`holomesh models fetch`).
+/// Loads the configured recognizer once: Vosk when `asr.engine = "vosk"`, else Whisper
+/// (grammar-constrained when `asr.grammar` is set). The model must exist (`holomesh models
+/// fetch`).
 pub fn load_recognizer(config: &Config) -> Result<Arc<dyn Recognizer>, AppError> {
+    match config.asr.engine {
+        AsrEngine::Whisper => load_whisper(config),
+        AsrEngine::Vosk => load_vosk(config),
+    }
+}
+
+/// Vosk on `asr.vosk_model`; with `asr.grammar`, restricted to the templates' words.
+#[cfg(feature = "vosk")]
+fn load_vosk(config: &Config) -> Result<Arc<dyn Recognizer>, AppError> {
+    let dir = config.vosk_model_dir();
+    let phrases = if config.asr.grammar {
+        let grammar = crate::nlu::Grammar::from_dir_or_bundled(config.grammars_dir().as_deref())?;
+        Some(crate::asr::phrases::template_words(&grammar))
+    } else {
+        None
+    };
+    let r = crate::asr::VoskRecognizer::load_with_phrases(&dir, phrases.as_deref())
+        .map_err(|e| AppError::Speech(e.to_string()))?;
+    Ok(Arc::new(r))
+}
+
+#[cfg(not(feature = "vosk"))]
+fn load_vosk(_config: &Config) -> Result<Arc<dyn Recognizer>, AppError> {
+    Err(AppError::Speech(
+        "asr.engine = \"vosk\" needs a build with the Vosk recognizer (cargo build --features vosk, \
+         after scripts/models/fetch_vosk.sh); or set asr.engine = \"whisper\""
+            .into(),
+    ))
+}
+
+fn load_whisper(config: &Config) -> Result<Arc<dyn Recognizer>, AppError> {
     let path = config.model_file();
     if config.asr.grammar && !cfg!(feature = "grammar") {
         return Err(AppError::Speech(

@@ -162,11 +162,12 @@ pub enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelsCommand {
-    /// Download a model: a Whisper model (tiny.en or base, converted for whisper.cpp) or
-    /// the sentence-embedding model (minilm). Without a name: `asr.model` and minilm.
+    /// Download a model: a Whisper model (tiny.en or base, converted for whisper.cpp), the
+    /// sentence-embedding model (minilm) or the Korean Vosk model with libvosk (vosk-ko).
+    /// Without a name: the configured speech model (`asr.engine`) and minilm.
     Fetch {
-        /// tiny.en (fast, English), base (multilingual, slower) or minilm (understanding
-        /// by meaning).
+        /// tiny.en (fast, English), base (multilingual, slower), minilm (understanding
+        /// by meaning) or vosk-ko (Vosk's small Korean model, for `asr.engine = "vosk"`).
         name: Option<String>,
         /// Weight format: q8_0 (8-bit, smaller and faster) or f16. Default: `asr.weights`.
         #[arg(long)]

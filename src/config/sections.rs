@@ -43,9 +43,38 @@ pub struct AsrConfig {
     pub weights: ModelWeights,
     pub threads: u32,
     pub models_dir: String,
-    /// Constrain decoding to the intent templates (needs the `grammar` build feature).
+    /// Constrain decoding to the intent templates: whisper.cpp GBNF rules (needs the
+    /// `grammar` build feature), or the templates' words as Vosk's phrase list.
     #[serde(default)]
     pub grammar: bool,
+    /// Which recognizer runs (`asr.engine`).
+    #[serde(default)]
+    pub engine: AsrEngine,
+    /// The Vosk model directory (`asr.vosk_model`); empty = the Korean model under the
+    /// models directory.
+    #[serde(default)]
+    pub vosk_model: String,
+}
+
+/// The speech recognizer a process loads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AsrEngine {
+    /// whisper.cpp on `asr.model` (the default build).
+    #[default]
+    Whisper,
+    /// Vosk (Kaldi) on the `asr.vosk_model` directory; needs the `vosk` build feature.
+    Vosk,
+}
+
+impl AsrEngine {
+    /// The name used in configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AsrEngine::Whisper => "whisper",
+            AsrEngine::Vosk => "vosk",
+        }
+    }
 }
 
 /// The weight format of a converted Whisper model; each has its own file.
