@@ -90,6 +90,20 @@ async fn register_login_and_me(store: Store, cache: CacheBus) {
     .await;
 }
 
+async fn a_disabled_account_is_shut_out_everywhere(store: Store, cache: CacheBus) {
+    let s = TestServer::start(store, cache, with_key).await;
+    let (id, access, refresh) = s.signup("zed", "user").await;
+    assert_eq!(s.call(Method::GET, "/v1/me", Some(&access), None).await.0, StatusCode::OK);
+    s.store.set_user_disabled(id.parse().expect("id"), true).await.expect("disable");
+    let r = s.req(Method::GET, "/v1/me", Some(&access)).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the access token stops working");
+    let r = s.req(Method::POST, "/v1/auth/refresh", None).json(&json!({"refresh_token": refresh})).send();
+    assert_eq!(r.await.expect("send").status(), StatusCode::UNAUTHORIZED, "no new tokens");
+    let login = json!({"email": "zed@example.org", "password": PASSWORD});
+    let r = s.req(Method::POST, "/v1/auth/login", None).json(&login).send().await.expect("send");
+    expect_problem(r, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+}
+
 async fn refresh_rotates_and_reuse_revokes_the_family(store: Store, cache: CacheBus) {
     let s = TestServer::start(store, cache, with_key).await;
     let (user_id, access, refresh) = s.signup("rui", "user").await;
@@ -199,11 +213,18 @@ async fn totp_codes_work_once(store: Store, cache: CacheBus) {
     assert_eq!(login(Some(typed)).await.expect("send").status(), StatusCode::OK);
     expect_problem(login(Some(recovery[0].clone())).await.expect("send"), StatusCode::UNAUTHORIZED, "invalid_mfa_code")
         .await;
-    // Disabling needs a valid code.
-    let r = s.req(Method::DELETE, "/v1/auth/totp", Some(&access)).json(&json!({"code": "123456"})).send();
-    expect_problem(r.await.expect("send"), StatusCode::UNAUTHORIZED, "invalid_mfa_code").await;
-    let r = s.req(Method::DELETE, "/v1/auth/totp", Some(&access)).json(&json!({"code": recovery[1]})).send();
-    assert_eq!(r.await.expect("send").status(), StatusCode::NO_CONTENT);
+    // Disabling needs the password and a valid code, and signs the account out everywhere.
+    let disable = |body: Value| s.req(Method::DELETE, "/v1/auth/totp", Some(&access)).json(&body).send();
+    let r = disable(json!({"code": recovery[1]})).await.expect("send");
+    expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    let r = disable(json!({"code": recovery[1], "password": "not the password"})).await.expect("send");
+    expect_problem(r, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    let r = disable(json!({"code": "123456", "password": PASSWORD})).await.expect("send");
+    expect_problem(r, StatusCode::UNAUTHORIZED, "invalid_mfa_code").await;
+    let r = disable(json!({"code": recovery[1], "password": PASSWORD})).await.expect("send");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = s.req(Method::GET, "/v1/me", Some(&access)).send().await.expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the session that turned 2FA off is signed out too");
     assert_eq!(login(None).await.expect("send").status(), StatusCode::OK);
     let audit = s.store.list_audit(user_id.parse().ok(), PageRequest::first(100)).await.expect("audit").items;
     for action in ["totp_enabled", "mfa_failed", "totp_disabled"] {
@@ -238,6 +259,16 @@ async fn login_throttling_is_per_account_and_address(store: Store, cache: CacheB
         .call(Method::POST, "/v1/auth/login", None, Some(json!({"email": "una@example.org", "password": PASSWORD})))
         .await;
     assert_eq!(st, StatusCode::OK);
+    // Nor does it lock Tom out from another address: the lock is per (account, address).
+    let elsewhere =
+        reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 2])).build().expect("client");
+    let r = elsewhere
+        .post(format!("{}/v1/auth/login", s.base))
+        .json(&json!({"email": "tom@example.org", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK, "Tom signs in from his own address");
     // The address limit (6) catches spraying across accounts.
     for name in ["v1", "v2"] {
         let _ = bad(&format!("{name}@example.org")).await.expect("send");
@@ -344,4 +375,5 @@ http_conformance!(
     login_throttling_is_per_account_and_address,
     admins_need_two_factor,
     tampered_tokens_are_refused,
+    a_disabled_account_is_shut_out_everywhere,
 );

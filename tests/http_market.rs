@@ -65,6 +65,39 @@ async fn deposit(s: &TestServer, token: &str, amount: i64) -> (StatusCode, Value
         .await
 }
 
+async fn deposits_need_a_provider_and_a_real_currency(store: Store, cache: CacheBus) {
+    // The default: no payment provider, so no deposits at all.
+    let off = TestServer::start(store.clone(), cache.clone(), |c| {
+        c.payments.provider = holomesh::config::PaymentsProvider::None;
+    })
+    .await;
+    let (_, ann, _) = off.signup("ann", "user").await;
+    let (st, v) = deposit(&off, &ann, 1000).await;
+    assert_eq!((st, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("deposits_disabled")), "{v}");
+    let (_, ready) = off.call(Method::GET, "/readyz", None, None).await;
+    assert!(ready["payments"].as_str().is_some_and(|p| p.starts_with("none")), "{ready}");
+    // Play money where development payments are on; only ISO 4217 currencies.
+    let dev = TestServer::start(store, cache, |_| {}).await;
+    let (_, ben, _) = dev.signup("ben", "user").await;
+    let (_, ready) = dev.call(Method::GET, "/readyz", None, None).await;
+    assert!(ready["payments"].as_str().is_some_and(|p| p.contains("development")), "{ready}");
+    for code in ["XXZ", "usd1", "EURO", "$"] {
+        let body = json!({"amount_minor": 1000, "currency": code});
+        let (st, v) = dev.call(Method::POST, "/v1/wallet/deposits", Some(&ben), Some(body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{code}: {v}");
+    }
+    let (st, wallets) = dev.call(Method::GET, "/v1/wallet?currency=XXZ", Some(&ben), None).await;
+    assert!(st.is_client_error(), "no wallet in a made-up currency: {st} {wallets}");
+    assert_eq!(deposit(&dev, &ben, 1000).await.0, StatusCode::CREATED);
+    let jpy = json!({"amount_minor": 500, "currency": "jpy"});
+    let (st, w) = dev.call(Method::POST, "/v1/wallet/deposits", Some(&ben), Some(jpy)).await;
+    assert_eq!(
+        (st, w["currency"].as_str(), w["balance_minor"].as_i64()),
+        (StatusCode::CREATED, Some("JPY"), Some(500)),
+        "{w}"
+    );
+}
+
 async fn verify(s: &TestServer, id: &str, bytes: &'static [u8]) -> Value {
     let r = s.req(Method::POST, &format!("/v1/chips/{id}/verify"), None).body(bytes).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::OK);
@@ -254,11 +287,17 @@ async fn subscriptions_and_notifications(store: Store, cache: CacheBus) {
     let (st, v) = s.call(Method::PUT, "/v1/subscriptions/alice", Some(carol), Some(sub)).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!((v["designer_handle"].as_str(), v["max_price"]["amount_minor"].as_i64()), (Some("alice"), Some(5000)));
-    let change = json!({"auto_purchase": true, "notify": "daily"});
+    // Auto-buy needs a price limit or a budget; a refused change leaves the subscription as it was.
+    let unlimited = json!({"auto_purchase": true, "notify": "daily"});
+    let (st, v) = s.call(Method::PUT, "/v1/subscriptions/alice", Some(carol), Some(unlimited)).await;
+    assert_eq!((st, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid")), "{v}");
+    let (_, v) = s.call(Method::GET, "/v1/subscriptions", Some(carol), None).await;
+    assert_eq!(v["items"][0]["auto_purchase"].as_bool(), Some(false), "{v}");
+    let change = json!({"auto_purchase": true, "max_price_minor": 5000, "notify": "daily"});
     let (_, v) = s.call(Method::PUT, "/v1/subscriptions/alice", Some(carol), Some(change)).await;
     assert_eq!(
-        (v["auto_purchase"].as_bool(), v["notify"].as_str(), &v["max_price"]),
-        (Some(true), Some("daily"), &Value::Null)
+        (v["auto_purchase"].as_bool(), v["notify"].as_str(), v["max_price"]["amount_minor"].as_i64()),
+        (Some(true), Some("daily"), Some(5000))
     );
     for (who, path, body, status, code) in [
         (carol, "/v1/subscriptions/alice", json!({"max_price_minor": -1}), StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
@@ -599,4 +638,5 @@ http_conformance!(
     bad_input_changes_nothing,
     hot_reads_follow_writes,
     community_groups_forum_and_collaborations,
+    deposits_need_a_provider_and_a_real_currency,
 );

@@ -20,6 +20,8 @@ store_conformance!(
     idempotency_key_reused_for_another_chip_is_refused,
     fan_out_twice_concurrently_buys_once_and_respects_limits,
     monthly_budget_stops_auto_purchases,
+    two_chips_fanned_out_at_once_share_one_budget,
+    auto_buy_needs_a_limit_and_respects_a_pause,
     reviews_need_a_purchase_and_keep_aggregates,
     refunds_reverse_the_money,
     subscriptions_change_and_cancel,
@@ -289,6 +291,61 @@ async fn monthly_budget_stops_auto_purchases(store: Store) {
     assert_eq!(second.purchased, 0);
     assert!(second.skipped[0].1.starts_with("skipped_budget"), "{:?}", second.skipped);
     assert_eq!(balance(&store, hal.id).await, 100_000 - 3000);
+}
+
+async fn two_chips_fanned_out_at_once_share_one_budget(store: Store) {
+    let alice = account(&store, "alice", Role::Designer).await;
+    let hal = account(&store, "hal", Role::User).await;
+    store.deposit(hal.id, Money::new(100_000, Currency::USD)).await.expect("deposit");
+    let m = market(&store);
+    let change = SubscriptionChange {
+        auto_purchase: Some(true),
+        monthly_budget: Some(Some(Money::new(1500, Currency::USD))),
+        ..Default::default()
+    };
+    subscribe(&m, &hal, "alice", change).await;
+    let c1 = published_chip(&store, alice.id, "acme:cpu:a:1.0", 1000, None, vec![]).await;
+    let c2 = published_chip(&store, alice.id, "acme:cpu:b:1.0", 1000, None, vec![]).await;
+    // Two workers, one chip each, at the same moment: 10.00 + 10.00 > 15.00.
+    let (m2, m3) = (m.clone(), m.clone());
+    let (a, b) = tokio::join!(
+        tokio::spawn(async move { m2.fan_out_chip(c1).await }),
+        tokio::spawn(async move { m3.fan_out_chip(c2).await })
+    );
+    let (a, b) = (a.expect("task a").expect("fan-out a"), b.expect("task b").expect("fan-out b"));
+    assert_eq!(a.purchased + b.purchased, 1, "the budget allows one chip: {a:?} {b:?}");
+    let skipped: Vec<_> = a.skipped.iter().chain(&b.skipped).collect();
+    assert!(skipped.len() == 1 && skipped[0].1.starts_with("skipped_budget"), "{skipped:?}");
+    assert_eq!(balance(&store, hal.id).await, 100_000 - 1000);
+    assert_eq!(store.ledger_sum(Currency::USD).await.expect("sum"), 0);
+}
+
+async fn auto_buy_needs_a_limit_and_respects_a_pause(store: Store) {
+    let alice = account(&store, "alice", Role::Designer).await;
+    let ivy = account(&store, "ivy", Role::User).await;
+    store.deposit(ivy.id, Money::new(100_000, Currency::USD)).await.expect("deposit");
+    let m = market(&store);
+    // Auto-buy with neither a price limit nor a budget is refused, and nothing is stored.
+    let unlimited = SubscriptionChange { auto_purchase: Some(true), ..Default::default() };
+    let refused = m.subscriptions().set(&ivy, "alice", &unlimited).await;
+    assert!(matches!(&refused, Err(MarketError::Invalid(m)) if m.contains("price limit")), "{refused:?}");
+    assert!(m.subscriptions().list(&ivy).await.expect("list").is_empty());
+    let capped = SubscriptionChange {
+        auto_purchase: Some(true),
+        max_price: Some(Some(Money::new(5000, Currency::USD))),
+        ..Default::default()
+    };
+    subscribe(&m, &ivy, "alice", capped).await;
+    // Removing the only limit while auto-buy stays on is refused too.
+    let lift = SubscriptionChange { max_price: Some(None), ..Default::default() };
+    assert!(matches!(m.subscriptions().set(&ivy, "alice", &lift).await, Err(MarketError::Invalid(_))));
+    // A paused subscription buys nothing and hears nothing.
+    let pause = SubscriptionChange { paused: Some(true), ..Default::default() };
+    subscribe(&m, &ivy, "alice", pause).await;
+    let chip = published_chip(&store, alice.id, "acme:cpu:p:1.0", 1000, None, vec![]).await;
+    let r = m.fan_out_chip(chip).await.expect("fan-out");
+    assert_eq!((r.purchased, r.notified), (0, 0), "{r:?}");
+    assert_eq!(balance(&store, ivy.id).await, 100_000);
 }
 
 async fn reviews_need_a_purchase_and_keep_aggregates(store: Store) {

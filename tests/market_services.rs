@@ -1,5 +1,6 @@
 //! Service-level rules on both backends: deposits through a payment provider, admin-only
-//! refunds, and chip drafts validated before anything is stored.
+//! refunds (once, however many race, giving the unit back), and chip drafts validated
+//! before anything is stored.
 
 mod support;
 
@@ -9,7 +10,7 @@ use holomesh::market::{ChipDraft, DevelopmentProvider, Market, MarketError, Mark
 use holomesh::store::Store;
 use std::sync::Arc;
 
-store_conformance!(deposits_refunds_and_draft_validation);
+store_conformance!(deposits_refunds_and_draft_validation, racing_refunds_pay_back_once_and_return_the_unit);
 
 use support::account;
 
@@ -87,4 +88,44 @@ async fn deposits_refunds_and_draft_validation(store: Store) {
     let late = market.purchases().buy(&carol, chip.id, PurchaseSource::Api, None, Some("k2")).await;
     assert!(matches!(late, Err(MarketError::NotForSale(_))), "{late:?}");
     assert!(matches!(market.catalog().retire(&bob, chip.id).await, Err(MarketError::Invalid(_))));
+}
+
+async fn racing_refunds_pay_back_once_and_return_the_unit(store: Store) {
+    let cipher = Arc::new(FieldCipher::new(vec![("t".into(), [9u8; 32])], "t").expect("cipher"));
+    let market = Market::new(store.clone(), support::memory_cache(), MarketSettings::default(), cipher);
+    let bob = account(&store, "bob", Role::Designer).await;
+    let carol = account(&store, "carol", Role::User).await;
+    let dave = account(&store, "dave", Role::User).await;
+    let admin = account(&store, "root", Role::Admin).await;
+    for who in [&carol, &dave] {
+        market.payments().deposit(&DevelopmentProvider, who, Money::new(10_000, Currency::USD)).await.expect("deposit");
+    }
+    let mut last_unit = draft("martin.dev:dsp:one:1.0", 10_000);
+    last_unit.supply = Some(1);
+    let chip = market.catalog().create(&bob, last_unit).await.expect("draft");
+    market.catalog().publish(&bob, chip.id).await.expect("publish");
+    let bought = market.purchases().buy(&carol, chip.id, PurchaseSource::Api, None, Some("k")).await.expect("buy");
+    let sold_out = market.purchases().buy(&dave, chip.id, PurchaseSource::Api, None, Some("k")).await;
+    assert!(matches!(sold_out, Err(MarketError::SoldOut)), "{sold_out:?}");
+
+    // Five refunds at once: exactly one pays the buyer back.
+    let refunds = (0..5).map(|_| {
+        let (market, admin) = (market.clone(), admin.clone());
+        tokio::spawn(async move { market.purchases().refund(&admin, bought.purchase.id).await })
+    });
+    let mut done = 0;
+    for r in futures::future::join_all(refunds).await {
+        match r.expect("task") {
+            Ok(_) => done += 1,
+            Err(MarketError::Invalid(_) | MarketError::Conflict(_)) => {}
+            Err(other) => panic!("unexpected refusal: {other:?}"),
+        }
+    }
+    assert_eq!(done, 1);
+    assert_eq!(store.wallet(carol.id, Currency::USD).await.expect("wallet").balance.amount_minor, 10_000);
+    assert_eq!(store.ledger_sum(Currency::USD).await.expect("sum"), 0);
+
+    // The unit is for sale again.
+    let again = market.purchases().buy(&dave, chip.id, PurchaseSource::Api, None, Some("k")).await;
+    assert!(again.is_ok(), "{again:?}");
 }

@@ -24,6 +24,7 @@ store_conformance!(
     unclear_names_are_asked_about_and_the_answer_resolves_them,
     a_sentence_that_means_two_things_is_asked_about,
     preferences_undo_repeat_and_help,
+    auto_buy_without_a_limit_is_refused_before_any_question,
     speech_from_espeak_changes_the_database,
 );
 
@@ -175,6 +176,20 @@ impl World {
     async fn purchases(&self) -> usize {
         self.store.list_purchases(self.me.id, PageRequest::first(100)).await.expect("purchases").items.len()
     }
+}
+
+async fn auto_buy_without_a_limit_is_refused_before_any_question(store: Store) {
+    let w = world(store, false).await;
+    let o = w.say("turn on auto-buy for Alice Chen").await;
+    assert_eq!(o.command.status, VoiceStatus::Rejected, "{}", o.reply);
+    assert!(
+        o.reply.contains("price limit") && o.reply.contains("under fifty dollars"),
+        "says what to add: {}",
+        o.reply
+    );
+    assert!(w.store.subscription(w.me.id, w.alice).await.is_err(), "nothing was stored");
+    let capped = w.say("turn on auto-buy for Alice Chen under fifty dollars").await;
+    assert_eq!(capped.command.status, VoiceStatus::NeedsConfirmation, "{}", capped.reply);
 }
 
 async fn spoken_flow_subscribes_buys_only_after_yes_and_records_every_attempt(store: Store) {

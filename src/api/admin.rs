@@ -3,7 +3,7 @@
 
 use super::pagination::{Listing, PageQuery, path_id, query};
 use super::{AdminUser, ApiJson, AppState, Problem};
-use crate::domain::{AuditEntry, Id, Purchase, Role, User};
+use crate::domain::{AuditEntry, DeadEvent, Id, Purchase, Role, User};
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::PathRejection},
@@ -14,7 +14,13 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(users)).routes(routes!(set_role)).routes(routes!(refund)).routes(routes!(audit))
+    OpenApiRouter::new()
+        .routes(routes!(users))
+        .routes(routes!(set_role))
+        .routes(routes!(refund))
+        .routes(routes!(audit))
+        .routes(routes!(dead_events))
+        .routes(routes!(retry_dead_event))
 }
 
 #[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("bearer" = [])), params(PageQuery),
@@ -71,4 +77,30 @@ async fn audit(
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Listing<AuditEntry>>, Problem> {
     Ok(Json(state.auth.audit_log(query(q)?.page()?).await?.into()))
+}
+
+/// Outbox events that failed on every attempt (set aside so the others go on).
+#[utoipa::path(get, path = "/v1/admin/outbox/dead", tag = "admin", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Listing<DeadEvent>), (status = 403, body = Problem)))]
+async fn dead_events(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Listing<DeadEvent>>, Problem> {
+    Ok(Json(state.market.dead_events(query(q)?.page()?).await?.into()))
+}
+
+/// Puts a dead event back in the queue with fresh attempts.
+#[utoipa::path(post, path = "/v1/admin/outbox/{id}/retry", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 204, description = "queued again"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn retry_dead_event(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    id: Result<Path<Id>, PathRejection>,
+) -> Result<StatusCode, Problem> {
+    let id = path_id(id, "dead event")?;
+    state.market.retry_dead_event(id).await?;
+    state.auth.audit(Some(&admin), "outbox.retry", Some(id.to_string()), None).await;
+    Ok(StatusCode::NO_CONTENT)
 }

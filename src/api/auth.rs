@@ -222,18 +222,32 @@ async fn totp_confirm(
     Ok(Json(RecoveryCodes { recovery_codes }))
 }
 
-#[utoipa::path(delete, path = "/v1/auth/totp", tag = "auth", security(("bearer" = [])), request_body = CodeBody,
-    responses((status = 204, description = "2FA is off"), (status = 401, body = Problem, description = "wrong code"),
-              (status = 409, body = Problem, description = "2FA is not on")))]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisableBody {
+    /// Six digits from the authenticator, or a recovery code.
+    code: String,
+    /// The account's password (required when the account has one).
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// Turns 2FA off and signs the account out everywhere.
+#[utoipa::path(delete, path = "/v1/auth/totp", tag = "auth", security(("bearer" = [])), request_body = DisableBody,
+    responses((status = 204, description = "2FA is off; every session of the account is signed out"),
+              (status = 401, body = Problem, description = "wrong code or password"),
+              (status = 409, body = Problem, description = "2FA is not on"),
+              (status = 422, body = Problem, description = "the password is missing"),
+              (status = 429, body = Problem, description = "too many codes tried")))]
 async fn totp_disable(
     State(state): State<AppState>,
     client: ClientInfo,
     AuthUser(user): AuthUser,
-    ApiJson(body): ApiJson<CodeBody>,
+    ApiJson(body): ApiJson<DisableBody>,
 ) -> Result<StatusCode, Problem> {
     if user.role == Role::Admin {
         return Err(AuthError::Forbidden("administrators must keep two-factor authentication on".into()).into());
     }
-    state.auth.totp_disable(&user, &body.code, client.address.as_deref()).await?;
+    state.auth.totp_disable(&user, &body.code, body.password, client.address.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

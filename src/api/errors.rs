@@ -13,7 +13,7 @@ impl From<MarketError> for Problem {
             MarketError::Invalid(_) | MarketError::IdempotencyKeyReused | MarketError::PriceAboveLimit { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            MarketError::Forbidden(_) => StatusCode::FORBIDDEN,
+            MarketError::Forbidden(_) | MarketError::DepositsDisabled => StatusCode::FORBIDDEN,
             MarketError::Conflict(_)
             | MarketError::AlreadyReviewed
             | MarketError::HandleTaken(_)

@@ -4,7 +4,7 @@ use super::chips::currency;
 use super::pagination::{invalid, query};
 use super::{ApiJson, AppState, AuthUser, Problem};
 use crate::domain::{Currency, Money, Wallet};
-use crate::market::{DevelopmentProvider, MAX_DEPOSIT_MINOR};
+use crate::market::MAX_DEPOSIT_MINOR;
 use axum::{
     Json,
     extract::{Query, State, rejection::QueryRejection},
@@ -77,6 +77,7 @@ pub struct DepositBody {
     responses((status = 201, body = WalletView, description = "deposited; the new balance"),
         (status = 400, body = Problem, description = "malformed JSON"),
         (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "`deposits_disabled`: the server takes no deposits (`payments.provider`)"),
         (status = 422, body = Problem, description = "amount not positive or too large, bad currency, unknown field")))]
 async fn deposit(
     State(state): State<AppState>,
@@ -88,6 +89,6 @@ async fn deposit(
     }
     let currency = currency_or_default(&state, body.currency.as_deref())?;
     let amount = Money::new(body.amount_minor, currency);
-    let wallet = state.market.payments().deposit(&DevelopmentProvider, &user, amount).await?;
+    let wallet = state.market.payments().deposit_configured(&user, amount).await?;
     Ok((StatusCode::CREATED, Json(wallet.into())))
 }

@@ -135,6 +135,51 @@ fn create_private_once(path: &Path, text: &str) -> std::io::Result<()> {
     linked
 }
 
+/// What a key check seals.
+const CHECK: &[u8] = b"holomesh field key check";
+
+/// Refuses to go on when the field keys are not the ones this database's encrypted
+/// fields were sealed with (a second instance that made its own `field.key`, a lost
+/// data directory); records a check for the active key the first time it is used.
+pub async fn check_field_keys(
+    store: &crate::store::Store,
+    cipher: &FieldCipher,
+    config: &Config,
+) -> Result<(), ConfigError> {
+    let aad = |id: &str| format!("key_checks:{id}").into_bytes();
+    let source = if config.security.field_keys.is_empty() {
+        config.data_dir().join("field.key").display().to_string()
+    } else {
+        "security.field_keys".to_owned()
+    };
+    let db = |e: crate::store::StoreError| ConfigError::Invalid(format!("cannot check the field keys: {e}"));
+    let verify = |checks: Vec<(String, Vec<u8>)>| -> Result<(), ConfigError> {
+        for (id, sealed) in checks {
+            if !cipher.key_ids().contains(&id.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "this database's encrypted fields were sealed with the field key {id:?}, which is not among \
+                     the keys in {source}; configure it in security.field_keys (keys may be added, not dropped)"
+                )));
+            }
+            if !cipher.open(&sealed, &aad(&id)).is_ok_and(|v| v.as_slice() == CHECK) {
+                return Err(ConfigError::Invalid(format!(
+                    "the field key {id:?} in {source} is not the key this database's encrypted fields were \
+                     sealed with: use the original key (copy field.key from the data directory of the first \
+                     instance or restore it from a backup, or set security.field_keys); nothing was changed"
+                )));
+            }
+        }
+        Ok(())
+    };
+    // The keys on record first, so a wrong key leaves no trace; then the active key's
+    // check (another process starting at the same moment may have recorded its own).
+    verify(store.key_checks().await.map_err(db)?)?;
+    let active = cipher.active_key_id().to_owned();
+    let sealed = cipher.seal(CHECK, &aad(&active)).map_err(|e| ConfigError::Invalid(format!("field key: {e}")))?;
+    store.add_key_check(&active, &sealed).await.map_err(db)?;
+    verify(store.key_checks().await.map_err(db)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! grammar, loads the speech model and builds the services; `serve`, `listen`,
 //! `demo`, `say` and the tests all start from here.
 
+pub mod backup;
 pub mod keys;
 pub mod meaning;
 mod speech;
@@ -12,10 +13,10 @@ pub use speech::{Speech, load_recognizer};
 use crate::asr::TranscribeOptions;
 use crate::auth::{Auth, AuthError};
 use crate::cache::{self, CacheBus};
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, PaymentsProvider};
 use crate::crypto::FieldCipher;
 use crate::domain::User;
-use crate::market::{Market, MarketSettings, OutboxWorker};
+use crate::market::{DevelopmentProvider, Market, MarketSettings, OutboxWorker};
 use crate::nlu::{Engine, EngineOptions, Grammar};
 use crate::store::Store;
 use crate::voice::{SharedGrammar, VoiceHub};
@@ -82,10 +83,24 @@ impl App {
     /// bring their own). The grammar's names are loaded from the store.
     pub async fn assemble(config: Config, store: Store, cache: CacheBus, speech: Speech) -> Result<App, AppError> {
         let keys = keys::load(&config)?;
+        keys::check_field_keys(&store, &keys.field, &config).await?;
+        if store.backend() == crate::store::Backend::Postgres && config.security.field_keys.is_empty() {
+            tracing::warn!(
+                dir = %config.data_dir().display(),
+                "the field and JWT keys are kept in the data directory; every instance sharing this PostgreSQL \
+                 database needs the same keys: set security.field_keys and auth.jwt_keys"
+            );
+        }
         let cipher = Arc::new(keys.field);
         let settings =
             MarketSettings { currency: config.market.currency, platform_fee_bps: config.market.platform_fee_bps };
-        let market = Market::new(store.clone(), cache.clone(), settings, cipher.clone());
+        let mut market = Market::new(store.clone(), cache.clone(), settings, cipher.clone());
+        if config.payments.provider == PaymentsProvider::Development {
+            tracing::warn!(
+                "payments.provider is \"development\": deposits are play money, credited without any charge"
+            );
+            market = market.with_payments(Arc::new(DevelopmentProvider));
+        }
         let auth = Arc::new(Auth::new(&config, &keys.jwt, store, cache, cipher.clone())?);
         let grammar = SharedGrammar::new(engine(&config)?);
         if let Err(e) = grammar.refresh(&market).await {

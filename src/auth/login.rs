@@ -25,6 +25,7 @@ impl Auth {
             return Err(AuthError::Invalid("display_name must be 1 to 200 characters".into()));
         }
         password::check_policy(&r.password)?;
+        self.check_registration_rate(ip).await?;
         let hash = password::hash(r.password).await?;
         let new = NewUser { email, display_name: display_name.to_owned(), role: r.role, password_hash: Some(hash) };
         let user = match self.store.create_user(&new).await {

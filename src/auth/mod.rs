@@ -49,6 +49,8 @@ pub struct Auth {
     keys: JwtKeys,
     settings: AuthConfig,
     http: reqwest::Client,
+    /// Throttle counters for when the shared cache is down.
+    local_counters: crate::cache::MemoryCache,
 }
 
 impl std::fmt::Debug for Auth {
@@ -74,7 +76,15 @@ impl Auth {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ConfigError::Invalid(format!("HTTP client: {e}")))?;
-        Ok(Self { store, cache, cipher, keys, settings: config.auth.clone(), http })
+        Ok(Self {
+            store,
+            cache,
+            cipher,
+            keys,
+            settings: config.auth.clone(),
+            http,
+            local_counters: crate::cache::MemoryCache::new(100_000),
+        })
     }
 
     pub fn settings(&self) -> &AuthConfig {
@@ -117,11 +127,25 @@ impl Auth {
     }
 
     /// Changes a user's role (administrators only; the caller checks that).
+    /// A demotion ends the user's sessions: nothing signed in under the higher role
+    /// stays signed in.
     pub async fn set_role(&self, admin: &User, user_id: crate::domain::Id, role: Role) -> Result<User, AuthError> {
+        let rank = |r: Role| match r {
+            Role::User => 0,
+            Role::Designer => 1,
+            Role::Admin => 2,
+        };
+        let before = self.store.user_by_id(user_id).await.map_err(|e| match e {
+            StoreError::NotFound => AuthError::NotFound("user"),
+            e => AuthError::Store(e),
+        })?;
         let user = self.store.set_user_role(user_id, role).await.map_err(|e| match e {
             StoreError::NotFound => AuthError::NotFound("user"),
             e => AuthError::Store(e),
         })?;
+        if rank(role) < rank(before.role) {
+            self.revoke_all_sessions(&user).await?;
+        }
         self.audit(Some(admin), "role_changed", Some(format!("{user_id} -> {}", role.as_str())), None).await;
         Ok(user)
     }

@@ -1,4 +1,6 @@
 //! Password hashing with Argon2id (m = 19 MiB, t = 2, p = 1), off the async runtime.
+//! At most one hash per core runs at a time (the rest wait their turn), so a burst of
+//! logins or registrations cannot take all memory and threads.
 //! Policy: 12 to 1024 characters, no composition rules.
 
 use super::AuthError;
@@ -7,6 +9,15 @@ use argon2::{Algorithm, Argon2, Params, Version};
 
 pub const MIN_CHARS: usize = 12;
 pub const MAX_CHARS: usize = 1024;
+
+/// Hashes allowed to run at once.
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+});
+
+async fn turn() -> Result<tokio::sync::SemaphorePermit<'static>, AuthError> {
+    HASHING.acquire().await.map_err(|e| AuthError::Internal(format!("hashing queue: {e}")))
+}
 
 fn hasher() -> Result<Argon2<'static>, AuthError> {
     let params = Params::new(19_456, 2, 1, None).map_err(|e| AuthError::Internal(format!("argon2 params: {e}")))?;
@@ -27,6 +38,7 @@ pub fn check_policy(password: &str) -> Result<(), AuthError> {
 
 /// Hashes to a PHC string.
 pub async fn hash(password: String) -> Result<String, AuthError> {
+    let _turn = turn().await?;
     tokio::task::spawn_blocking(move || {
         let h = hasher()?;
         h.hash_password(password.as_bytes())
@@ -40,6 +52,7 @@ pub async fn hash(password: String) -> Result<String, AuthError> {
 /// Verifies against a stored PHC string. With no stored hash, a dummy hash is
 /// checked anyway so unknown accounts take as long as known ones.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AuthError> {
+    let _turn = turn().await?;
     tokio::task::spawn_blocking(move || {
         let h = hasher()?;
         let phc = stored.unwrap_or_else(|| DUMMY.to_owned());

@@ -33,7 +33,13 @@ impl Auth {
             .rotate_refresh_token(&hash_token(refresh_token), &hash_token(&next), self.refresh_expiry())
             .await?;
         match outcome {
-            RefreshOutcome::Rotated { user_id, family_id } => self.pair(user_id, family_id, next),
+            RefreshOutcome::Rotated { user_id, family_id } => {
+                if !self.store.user_enabled(user_id).await? {
+                    self.store.revoke_session(user_id, family_id, "account_disabled").await?;
+                    return Err(AuthError::InvalidRefreshToken);
+                }
+                self.pair(user_id, family_id, next)
+            }
             RefreshOutcome::Reused { user_id, family_id } => {
                 tracing::warn!(%user_id, session = %family_id, "refresh token reused; session revoked");
                 let entry = crate::store::NewAuditEntry {
@@ -76,6 +82,11 @@ impl Auth {
             Err(StoreError::NotFound) => Err(AuthError::NotFound("session")),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Ends every session of the user (after a role change or when 2FA is turned off).
+    pub(super) async fn revoke_all_sessions(&self, user: &User) -> Result<u64, AuthError> {
+        Ok(self.store.revoke_all_sessions(user.id, "security_change").await?)
     }
 
     fn refresh_expiry(&self) -> time::OffsetDateTime {

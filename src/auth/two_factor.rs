@@ -47,6 +47,7 @@ impl Auth {
 
     /// Turns 2FA on with a code from the app; returns the recovery codes (shown once).
     pub async fn totp_confirm(&self, user: &User, code: &str, ip: Option<&str>) -> Result<Vec<String>, AuthError> {
+        self.check_mfa_rate(user).await?;
         let state = self.store.totp_state(user.id).await?;
         if state.enabled {
             return Err(AuthError::Conflict("two-factor authentication is already on".into()));
@@ -70,16 +71,36 @@ impl Auth {
         Ok(codes)
     }
 
-    /// Turns 2FA off; needs a current code or a recovery code.
-    pub async fn totp_disable(&self, user: &User, code: &str, ip: Option<&str>) -> Result<(), AuthError> {
+    /// Turns 2FA off; needs a current code or a recovery code and, for an account with
+    /// a password, the password. Every session of the account ends (they were started
+    /// with the second factor that is now gone).
+    pub async fn totp_disable(
+        &self,
+        user: &User,
+        code: &str,
+        password_text: Option<String>,
+        ip: Option<&str>,
+    ) -> Result<(), AuthError> {
         if !user.totp_enabled {
             return Err(AuthError::Conflict("two-factor authentication is not on".into()));
+        }
+        self.check_mfa_rate(user).await?;
+        let (_, stored) = self.store.user_credentials(user.email.as_str()).await?;
+        if stored.is_some() {
+            let Some(given) = password_text.filter(|p| !p.is_empty()) else {
+                return Err(AuthError::Invalid("the password is needed to turn off two-factor authentication".into()));
+            };
+            if given.chars().count() > super::password::MAX_CHARS || !super::password::verify(given, stored).await? {
+                self.audit(Some(user), "totp_disable_failed", None, ip).await;
+                return Err(AuthError::InvalidCredentials);
+            }
         }
         if !self.verify_second_factor(user, code).await? {
             self.audit(Some(user), "mfa_failed", None, ip).await;
             return Err(AuthError::InvalidMfaCode);
         }
         self.store.disable_totp(user.id).await?;
+        self.revoke_all_sessions(user).await?;
         self.audit(Some(user), "totp_disabled", None, ip).await;
         Ok(())
     }

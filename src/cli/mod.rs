@@ -1,6 +1,7 @@
 //! The `holomesh` command line: argument definitions and dispatch.
 
 mod admin;
+mod backup;
 mod demo;
 mod intent;
 mod listen;
@@ -120,6 +121,17 @@ pub enum Command {
     Models(ModelsCommand),
     /// Apply database migrations to the configured database.
     Migrate,
+    /// Write a backup of the configured database (and the ids of the keys it needs).
+    Backup {
+        /// The backup file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into the configured database, which must hold no data.
+    Restore {
+        /// A file written by `holomesh backup`.
+        file: PathBuf,
+    },
     /// Verify a design file against a chip's signed record, offline.
     Verify {
         /// The chip's signed record (JSON, as `GET /v1/chips/{id}/nft` gives it).
@@ -205,6 +217,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { bind } => serve::serve(config, bind).await,
         Command::Migrate => serve::migrate(config).await,
+        Command::Backup { out } => backup::backup(&config, &out).await,
+        Command::Restore { file } => backup::restore(&config, &file).await,
         Command::Admin(AdminCommand::Create { email, name }) => admin::create(config, &email, name.as_deref()).await,
         Command::Demo => demo::run(config).await,
         Command::Token(TokenCommand::Create { name, email }) => tokens::create(config, &name, email.as_deref()).await,

@@ -29,14 +29,33 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
         }
     };
     let worker = tokio::spawn(app.outbox_worker().run(std::time::Duration::from_millis(500), stopped()));
+    if let Ok(Some(every)) = config.backup.interval() {
+        let dir = match config.backup.dir.trim() {
+            "" => config.data_dir().join("backups"),
+            d => d.into(),
+        };
+        tracing::info!(every_secs = every.as_secs(), dir = %dir.display(), keep = config.backup.keep, "scheduled backups");
+        tokio::spawn(crate::app::backup::scheduled(config.clone(), every, config.backup.keep, dir, stopped()));
+    }
     let wyoming = match wyoming_addr {
         Some(addr) => {
-            let pipeline = app.voice.pipeline_for(&app.voice_user().await?).await?;
+            use crate::wyoming::pipeline_handler::{PipelineAdmission, Speaker, service_info};
+            let token = config.wyoming.token.expose().trim().to_owned();
+            let speaker = if token.is_empty() {
+                Speaker::User(app.voice_user().await?)
+            } else {
+                let user = app.auth.device_token_user(&token).await.context("wyoming.token is not accepted")?;
+                tracing::info!(user = %user.id, "wyoming clients act as the owner of wyoming.token");
+                Speaker::Token(token)
+            };
+            let peers = crate::config::PeerFilter::parse(&config.wyoming.allow_from).map_err(anyhow::Error::msg)?;
+            let admission =
+                Arc::new(PipelineAdmission { peers, speaker, auth: app.auth.clone(), hub: app.voice.clone() });
             let l = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             tracing::info!(addr = %l.local_addr()?, "wyoming server listening");
-            let handler = Arc::new(crate::wyoming::pipeline_handler::PipelineHandler::new(pipeline));
-            let info = crate::wyoming::pipeline_handler::service_info(&config.asr.model);
-            Some(tokio::spawn(crate::wyoming::serve(l, handler, info, stopped())))
+            let info = service_info(&config.asr.model);
+            let limits = crate::wyoming::ServerLimits::default();
+            Some(tokio::spawn(crate::wyoming::serve_admitting(l, admission, info, limits, stopped())))
         }
         None => None,
     };

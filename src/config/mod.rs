@@ -2,9 +2,11 @@
 //! Loading reads and checks settings only; nothing is created on disk here (the
 //! composition root, [`crate::app`], makes the local keys when none are configured).
 
+mod peers;
 mod secret;
 mod sections;
 
+pub use peers::PeerFilter;
 pub use secret::{Secret, SecretUrl, redact_url};
 pub use sections::*;
 
@@ -16,8 +18,10 @@ use serde::Deserialize;
 use std::path::PathBuf;
 
 /// Top-level tables of the configuration; `HOLOMESH_<TABLE>__<KEY>` sets a key.
-const SECTIONS: &[&str] =
-    &["server", "database", "cache", "wyoming", "asr", "nlu", "voice", "market", "auth", "log", "security"];
+const SECTIONS: &[&str] = &[
+    "server", "database", "cache", "wyoming", "asr", "nlu", "voice", "market", "payments", "backup", "auth", "log",
+    "security",
+];
 
 /// The Vosk model `holomesh models fetch vosk-ko` puts under the models directory (small
 /// Korean, the only Vosk model a package registry ships).
@@ -46,6 +50,8 @@ pub struct Config {
     pub nlu: NluConfig,
     pub voice: VoiceConfig,
     pub market: MarketConfig,
+    pub payments: PaymentsConfig,
+    pub backup: BackupConfig,
     pub auth: AuthConfig,
     pub log: LogConfig,
     pub security: SecurityConfig,
@@ -95,6 +101,16 @@ impl Config {
                 "database.url must start with sqlite: or postgres://, got {}",
                 self.database.url
             )));
+        }
+        self.backup.interval().map_err(ConfigError::Invalid)?;
+        let peers = PeerFilter::parse(&self.wyoming.allow_from)
+            .map_err(|e| ConfigError::Invalid(format!("wyoming.allow_from: {e}")))?;
+        if peers.opens_beyond_loopback() && self.wyoming.token.expose().trim().is_empty() {
+            return Err(ConfigError::Invalid(
+                "wyoming.allow_from lets other machines in, so wyoming.token must name the account they act as \
+                 (create one with `holomesh token create`)"
+                    .into(),
+            ));
         }
         let cache = self.cache.url.expose();
         if !(cache.is_empty() || cache.starts_with("redis://") || cache.starts_with("rediss://")) {

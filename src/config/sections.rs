@@ -32,6 +32,10 @@ pub struct CacheConfig {
 #[serde(deny_unknown_fields)]
 pub struct WyomingConfig {
     pub bind: String,
+    /// CIDR blocks besides loopback allowed to connect (needs `token`).
+    pub allow_from: Vec<String>,
+    /// Device token of the account Wyoming clients act as.
+    pub token: Secret,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,6 +144,59 @@ pub struct VoiceConfig {
     pub token: Secret,
 }
 
+/// Scheduled backups made by `serve`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    /// How often: "30m", "6h", "1d", or seconds; empty: no scheduled backups.
+    pub every: String,
+    /// How many scheduled backups to keep.
+    pub keep: usize,
+    /// Where they go; empty: `<data_dir>/backups`.
+    pub dir: String,
+}
+
+impl BackupConfig {
+    /// The interval, `None` when scheduled backups are off; an error for a bad value.
+    pub fn interval(&self) -> Result<Option<std::time::Duration>, String> {
+        let v = self.every.trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        let (digits, unit) = v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
+        let n: u64 = digits.parse().map_err(|_| format!("backup.every {v:?} is not like 30m, 6h or 1d"))?;
+        let secs = match unit.trim() {
+            "" | "s" => n,
+            "m" => n.saturating_mul(60),
+            "h" => n.saturating_mul(3600),
+            "d" => n.saturating_mul(86_400),
+            _ => return Err(format!("backup.every {v:?} is not like 30m, 6h or 1d")),
+        };
+        if secs < 60 {
+            return Err(format!("backup.every {v:?} is shorter than a minute"));
+        }
+        Ok(Some(std::time::Duration::from_secs(secs)))
+    }
+}
+
+/// Where deposits come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentsConfig {
+    pub provider: PaymentsProvider,
+}
+
+/// The payment provider deposits go through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentsProvider {
+    /// No deposits: `POST /v1/wallet/deposits` answers 403 `deposits_disabled`.
+    #[default]
+    None,
+    /// Play money: every deposit is credited at once, nothing is charged.
+    Development,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MarketConfig {
@@ -163,6 +220,10 @@ pub struct AuthConfig {
     /// Login attempts allowed per account and per client address in one window.
     pub login_attempts_per_account: u64,
     pub login_attempts_per_address: u64,
+    /// Login attempts on one account from all addresses together, per window.
+    pub login_attempts_per_account_all_addresses: u64,
+    /// Registrations from one address per hour.
+    pub registrations_per_address_per_hour: u64,
     pub login_window_secs: u64,
     /// Authenticated API requests allowed per user per minute.
     pub requests_per_minute: u64,

@@ -246,6 +246,29 @@ pub struct OutboxEvent {
     pub attempts: i32,
 }
 
+/// An outbox event that failed on every attempt and was set aside for an administrator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeadEvent {
+    pub id: Uuid,
+    pub kind: String,
+    pub aggregate_id: Uuid,
+    pub payload: serde_json::Value,
+    pub attempts: i32,
+    /// What the last attempt failed with.
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub dead_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// How much the outbox holds: events waiting (or being retried) and dead ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub dead: i64,
+}
+
 /// A security-relevant event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {

@@ -29,6 +29,8 @@ pub enum MarketError {
     IdempotencyInProgress,
     #[error("this idempotency key was already used for a different request")]
     IdempotencyKeyReused,
+    #[error("deposits are turned off on this server (payments.provider is \"none\")")]
+    DepositsDisabled,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -49,6 +51,7 @@ impl MarketError {
             MarketError::HandleTaken(_) => "handle_taken",
             MarketError::IdempotencyInProgress => "idempotency_in_progress",
             MarketError::IdempotencyKeyReused => "idempotency_key_reused",
+            MarketError::DepositsDisabled => "deposits_disabled",
             MarketError::Store(_) => "internal",
         }
     }

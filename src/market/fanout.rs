@@ -5,6 +5,7 @@
 //! fan-out runs: the claim and the purchase commit together.
 
 use super::sale::{SaleRequest, sell};
+use super::subscriptions::check_limits;
 use super::{Market, MarketError};
 use crate::domain::{Chip, ChipStatus, FanoutReport, Id, NotifyFrequency, PurchaseSource, Subscription};
 use crate::store::{Savepoint, StoreError, Tx};
@@ -30,9 +31,21 @@ impl Market {
         Ok(report)
     }
 
-    /// One subscriber's share of a fan-out, in its own transaction.
-    async fn fan_out_one(&self, sub: &Subscription, chip: &Chip, report: &mut FanoutReport) -> Result<(), MarketError> {
+    /// One subscriber's share of a fan-out, in its own transaction. The subscription
+    /// is read again and locked there: a pause, a cancellation or a lower limit made
+    /// since the fan-out began counts, and two workers fanning out two chips to one
+    /// subscription take turns, so the second sees what the first spent.
+    async fn fan_out_one(
+        &self,
+        listed: &Subscription,
+        chip: &Chip,
+        report: &mut FanoutReport,
+    ) -> Result<(), MarketError> {
         let mut tx = self.store.begin().await.map_err(MarketError::Store)?;
+        let current = tx.subscription(listed.subscriber_id, listed.designer_id).await.map_err(MarketError::Store)?;
+        let Some(sub) = current.filter(|s| !s.paused) else {
+            return tx.commit().await.map_err(MarketError::Store);
+        };
         if sub.notify != NotifyFrequency::Off {
             let payload = serde_json::json!({
                 "chip_id": chip.id, "title": chip.title, "designer_id": chip.designer_id,
@@ -49,7 +62,7 @@ impl Market {
         if sub.auto_purchase
             && let Some(record) = tx.claim_auto_purchase(sub.id, chip.id).await.map_err(MarketError::Store)?
         {
-            let (outcome, purchase_id, reason) = self.auto_buy(&mut tx, sub, chip).await?;
+            let (outcome, purchase_id, reason) = self.auto_buy(&mut tx, &sub, chip).await?;
             tx.record_auto_purchase(record, outcome, purchase_id, &reason).await.map_err(MarketError::Store)?;
             match purchase_id {
                 Some(_) => report.purchased += 1,
@@ -66,15 +79,28 @@ impl Market {
         sub: &Subscription,
         chip: &Chip,
     ) -> Result<(&'static str, Option<Id>, String), MarketError> {
+        if let Err(e) = check_limits(sub) {
+            return Ok(("skipped_price", None, e.to_string()));
+        }
+        // Limits are in the subscription's currency; a chip priced in another is not
+        // compared with them (amounts in different currencies are not comparable).
+        let currency = sub.max_price.or(sub.monthly_budget).map(|m| m.currency);
+        if currency.is_some_and(|c| c != chip.price.currency) {
+            return Ok((
+                "skipped_price",
+                None,
+                format!("the chip is priced in {}, your limits are not", chip.price.currency),
+            ));
+        }
         if let Some(max) = sub.max_price
-            && (max.currency != chip.price.currency || chip.price.amount_minor > max.amount_minor)
+            && chip.price.amount_minor > max.amount_minor
         {
             return Ok(("skipped_price", None, format!("price {} is above the limit {}", chip.price, max)));
         }
         if let Some(budget) = sub.monthly_budget {
             let t = crate::domain::now_micros();
             let month_start = t.replace_day(1).map(|d| d.replace_time(time::Time::MIDNIGHT)).unwrap_or(t);
-            let spent = tx.auto_spent_since(sub.id, month_start).await.map_err(MarketError::Store)?;
+            let spent = tx.auto_spent_since(sub.id, budget.currency, month_start).await.map_err(MarketError::Store)?;
             if spent.saturating_add(chip.price.amount_minor) > budget.amount_minor {
                 return Ok(("skipped_budget", None, format!("the monthly budget {budget} would be exceeded")));
             }

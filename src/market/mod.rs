@@ -41,9 +41,9 @@ pub use payments::{DevelopmentProvider, MAX_DEPOSIT_MINOR, PaymentProvider, Paym
 pub use profiles::Profiles;
 pub use purchases::Purchases;
 pub use reviews::{MAX_REVIEW_CHARS, Reviews};
-pub use subscriptions::Subscriptions;
+pub use subscriptions::{Subscriptions, check_change as check_subscription_change};
 pub use voice_log::VoiceLog;
-pub use worker::{OutboxWorker, chip_topic};
+pub use worker::{OutboxWorker, RetryPolicy, chip_topic};
 
 /// Store types the adapters see through the services.
 pub use crate::store::{StoreError, VoiceCommandRecord};
@@ -72,11 +72,19 @@ pub struct Market {
     settings: MarketSettings,
     /// Seals the designers' signing keys at rest (see [`Catalog::publish`]).
     cipher: Arc<FieldCipher>,
+    /// Takes the money for deposits; none: deposits are refused.
+    provider: Option<Arc<dyn PaymentProvider>>,
 }
 
 impl Market {
+    /// The services, with deposits turned off until [`Market::with_payments`].
     pub fn new(store: Store, cache: CacheBus, settings: MarketSettings, cipher: Arc<FieldCipher>) -> Self {
-        Self { store, cache, settings, cipher }
+        Self { store, cache, settings, cipher, provider: None }
+    }
+
+    /// The same services, taking deposits through `provider`.
+    pub fn with_payments(self, provider: Arc<dyn PaymentProvider>) -> Self {
+        Self { provider: Some(provider), ..self }
     }
 
     pub fn settings(&self) -> &MarketSettings {

@@ -62,6 +62,18 @@ impl Payments<'_> {
         self.market.store.deposit(user.id, amount).await.map_err(|e| MarketError::from_store("wallet", e))
     }
 
+    /// Charges `amount` through the server's configured provider and credits the
+    /// wallet; refused when the server takes no deposits.
+    pub async fn deposit_configured(&self, user: &User, amount: Money) -> Result<Wallet, MarketError> {
+        let provider = self.market.provider.clone().ok_or(MarketError::DepositsDisabled)?;
+        self.deposit(provider.as_ref(), user, amount).await
+    }
+
+    /// What takes deposits on this server, for status pages (`None`: deposits are off).
+    pub fn provider_name(&self) -> Option<&'static str> {
+        self.market.provider.as_ref().map(|p| p.name())
+    }
+
     /// The user's wallet in `currency` (empty when they never had money in it).
     pub async fn wallet(&self, user: &User, currency: crate::domain::Currency) -> Result<Wallet, MarketError> {
         self.market.store.wallet(user.id, currency).await.map_err(|e| MarketError::from_store("wallet", e))

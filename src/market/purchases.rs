@@ -72,7 +72,7 @@ impl Purchases<'_> {
     }
 
     /// Reverses a purchase (admins only): every ledger line is reversed, the money
-    /// goes back to the buyer and the licence is revoked. A purchase is refunded at
+    /// goes back to the buyer, the licence is revoked and the unit is for sale again. A purchase is refunded at
     /// most once, however many refunds race.
     pub async fn refund(&self, actor: &User, purchase_id: Id) -> Result<Purchase, MarketError> {
         if actor.role != Role::Admin {
@@ -81,9 +81,12 @@ impl Purchases<'_> {
         let store = &self.market.store;
         let before = store.purchase_by_id(purchase_id).await.map_err(|e| MarketError::from_store("purchase", e))?;
         let mut tx = store.begin().await.map_err(MarketError::Store)?;
-        if tx.mark_refunded(purchase_id).await.map_err(|e| MarketError::from_store("purchase", e))?.is_none() {
-            return Err(MarketError::Invalid(format!("the purchase is already {}", before.status)));
-        }
+        let Some(chip_id) = tx.mark_refunded(purchase_id).await.map_err(|e| MarketError::from_store("purchase", e))?
+        else {
+            // Refunded before, or by a refund racing this one.
+            return Err(MarketError::Invalid("the purchase is already refunded".into()));
+        };
+        tx.return_unit(chip_id).await.map_err(|e| MarketError::from_store("chip", e))?;
         let lines = tx.purchase_ledger_lines(purchase_id).await.map_err(|e| MarketError::from_store("purchase", e))?;
         let txn_id = new_id();
         for l in &lines {

@@ -127,7 +127,7 @@ pub(super) async fn sell(tx: &mut Tx, req: &SaleRequest) -> Result<PurchaseRecei
         id: new_id(),
         chip_id: req.chip_id,
         owner_id: req.buyer_id,
-        edition: edition.supply.map(|_| edition.sold_count),
+        edition: edition.supply.map(|_| edition.edition),
         token: format!("hml_{}", new_id().simple()),
     };
     tx.insert_licence(purchase.id, &licence).await.map_err(store("purchase"))?;

@@ -12,6 +12,24 @@ fn store(what: &'static str) -> impl Fn(StoreError) -> MarketError {
     move |e| MarketError::from_store(what, e)
 }
 
+/// Why a subscription may not be saved as it is: auto-buy without a price limit or a
+/// monthly budget would let a designer price a chip at the subscriber's whole balance.
+pub fn check_limits(s: &Subscription) -> Result<(), MarketError> {
+    if s.auto_purchase && s.max_price.is_none() && s.monthly_budget.is_none() {
+        return Err(MarketError::Invalid(
+            "auto-buy needs a price limit or a monthly budget, for example \"under fifty dollars\"".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `change` may be made to `current` (`None`: a new subscription), before
+/// asking anyone to confirm it.
+pub fn check_change(current: Option<&Subscription>, change: &SubscriptionChange) -> Result<(), MarketError> {
+    let (subscriber, designer) = current.map_or((Id::nil(), Id::nil()), |s| (s.subscriber_id, s.designer_id));
+    check_limits(&apply(current.cloned(), subscriber, designer, change))
+}
+
 /// `change` applied to `current` (or to a new subscription's defaults).
 fn apply(
     current: Option<Subscription>,
@@ -117,6 +135,7 @@ impl Subscriptions<'_> {
         let mut tx = self.market.store.begin().await.map_err(MarketError::Store)?;
         let current = tx.subscription(subscriber_id, designer_id).await.map_err(store("subscription"))?;
         let Some(next) = next(current) else { return Ok(None) };
+        check_limits(&next)?;
         let currency = limits_currency(&next, self.market.settings.currency)?;
         tx.save_subscription(&next, currency).await.map_err(store("subscription"))?;
         tx.commit().await.map_err(store("subscription"))?;

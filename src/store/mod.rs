@@ -8,12 +8,14 @@
 //! `digests`. `sql` is the one place that knows there are two dialects.
 
 mod audit;
+mod backup;
 mod catalog;
 mod catalog_sort;
 mod collaborations;
 mod digests;
 mod error;
 mod groups;
+mod key_checks;
 mod notifications;
 mod outbox;
 mod profiles;

@@ -4,7 +4,7 @@
 use super::rows::NotificationRow;
 use super::sql::now;
 use super::{Store, StoreError, Tx, page_of};
-use crate::domain::{Id, Notification, NotifyFrequency, Page, PageRequest, new_id};
+use crate::domain::{Currency, Id, Notification, NotifyFrequency, Page, PageRequest, new_id};
 use sqlx::types::Json;
 use time::OffsetDateTime;
 
@@ -71,15 +71,22 @@ impl Tx {
             .map(drop)
     }
 
-    /// What a subscription's auto-purchases (not refunded) cost since `since`.
-    pub async fn auto_spent_since(&mut self, subscription_id: Id, since: OffsetDateTime) -> Result<i64, StoreError> {
+    /// What a subscription's auto-purchases (not refunded) in `currency` cost since `since`.
+    pub async fn auto_spent_since(
+        &mut self,
+        subscription_id: Id,
+        currency: Currency,
+        since: OffsetDateTime,
+    ) -> Result<i64, StoreError> {
         self.query(
             "SELECT CAST(COALESCE(SUM(p.price_minor), 0) AS BIGINT) FROM auto_purchases a \
              JOIN purchases p ON p.id = a.purchase_id \
-             WHERE a.subscription_id = $1 AND a.outcome = 'purchased' AND p.status = 'completed' AND p.created_at >= $2",
+             WHERE a.subscription_id = $1 AND a.outcome = 'purchased' AND p.status = 'completed' \
+             AND p.created_at >= $2 AND p.currency = $3",
         )
         .bind(subscription_id)
         .bind(since)
+        .bind(currency.as_str())
         .scalar()
         .await
     }

@@ -3,11 +3,12 @@
 //! PostgreSQL skips rows other workers hold (`FOR UPDATE SKIP LOCKED`); SQLite has
 //! one writer at a time, so select-then-update inside `BEGIN IMMEDIATE` is atomic.
 
-use super::rows::OutboxRow;
+use super::rows::{DeadEventRow, OutboxRow};
 use super::sql::now;
-use super::{Store, StoreError, Tx};
-use crate::domain::{Id, OutboxEvent, new_id};
+use super::{Store, StoreError, Tx, page_of};
+use crate::domain::{DeadEvent, Id, OutboxCounts, OutboxEvent, Page, PageRequest, new_id};
 use sqlx::types::Json;
+use time::OffsetDateTime;
 
 /// An event to write: what happened, to which aggregate, with what details.
 #[derive(Debug, Clone)]
@@ -53,7 +54,7 @@ impl Store {
             super::Backend::Postgres => {
                 tx.query(
                     "UPDATE outbox_events SET claimed_until = $2, attempts = attempts + 1 WHERE id IN ( \
-                         SELECT id FROM outbox_events WHERE processed_at IS NULL \
+                         SELECT id FROM outbox_events WHERE processed_at IS NULL AND dead_at IS NULL \
                          AND (claimed_until IS NULL OR claimed_until < $1) \
                          ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
                      RETURNING id, kind, aggregate_id, payload, attempts",
@@ -67,7 +68,7 @@ impl Store {
             super::Backend::Sqlite => {
                 let ids: Vec<Id> = tx
                     .query(
-                        "SELECT id FROM outbox_events WHERE processed_at IS NULL \
+                        "SELECT id FROM outbox_events WHERE processed_at IS NULL AND dead_at IS NULL \
                          AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $2",
                     )
                     .bind(now)
@@ -107,13 +108,65 @@ impl Store {
         if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
-    pub async fn fail_event(&self, id: Id, error: &str) -> Result<(), StoreError> {
-        self.db
-            .query("UPDATE outbox_events SET last_error = $2, claimed_until = NULL WHERE id = $1")
+    /// Records a failed attempt: the event is tried again after `retry_at`, or, with
+    /// `None` (its attempts are used up), set aside as dead.
+    pub async fn fail_event(&self, id: Id, error: &str, retry_at: Option<OffsetDateTime>) -> Result<(), StoreError> {
+        let q = match retry_at {
+            Some(at) => self
+                .db
+                .query("UPDATE outbox_events SET last_error = $2, claimed_until = $3 WHERE id = $1")
+                .bind(id)
+                .bind(error)
+                .bind(at),
+            None => self
+                .db
+                .query("UPDATE outbox_events SET last_error = $2, claimed_until = NULL, dead_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(error)
+                .bind(now()),
+        };
+        if q.execute().await? == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Dead events, oldest first.
+    pub async fn dead_events(&self, page: PageRequest) -> Result<Page<DeadEvent>, StoreError> {
+        let rows: Vec<DeadEventRow> = self
+            .db
+            .query(
+                "SELECT id, kind, aggregate_id, payload, attempts, last_error, dead_at, created_at FROM outbox_events \
+                 WHERE dead_at IS NOT NULL AND ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2",
+            )
+            .bind(page.after)
+            .bind(i64::from(page.limit) + 1)
+            .fetch_all()
+            .await?;
+        let items: Vec<DeadEvent> = rows.into_iter().map(Into::into).collect();
+        Ok(page_of(items, page.limit, |e| e.id))
+    }
+
+    /// Puts a dead event back in the queue with its attempts reset; `NotFound` when
+    /// there is no such dead event.
+    pub async fn revive_event(&self, id: Id) -> Result<(), StoreError> {
+        let done = self
+            .db
+            .query(
+                "UPDATE outbox_events SET dead_at = NULL, attempts = 0, claimed_until = NULL \
+                 WHERE id = $1 AND dead_at IS NOT NULL",
+            )
             .bind(id)
-            .bind(error)
             .execute()
             .await?;
-        Ok(())
+        if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Events waiting to be handled (including those between retries) and dead ones.
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        let pending: i64 = self
+            .db
+            .query("SELECT COUNT(*) FROM outbox_events WHERE processed_at IS NULL AND dead_at IS NULL")
+            .scalar()
+            .await?;
+        let dead: i64 = self.db.query("SELECT COUNT(*) FROM outbox_events WHERE dead_at IS NOT NULL").scalar().await?;
+        Ok(OutboxCounts { pending, dead })
     }
 }

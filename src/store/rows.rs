@@ -2,8 +2,8 @@
 
 use super::StoreError;
 use crate::domain::{
-    AuditEntry, BasisPoints, Chip, Contribution, Currency, DesignerProfile, Email, Handle, Id, Money, Notification,
-    OutboxEvent, Purchase, Review, SplitLine, Subscription, User, Wallet,
+    AuditEntry, BasisPoints, Chip, Contribution, Currency, DeadEvent, DesignerProfile, Email, Handle, Id, Money,
+    Notification, OutboxEvent, Purchase, Review, SplitLine, Subscription, User, Wallet,
 };
 use sqlx::types::Json;
 use time::OffsetDateTime;
@@ -194,6 +194,33 @@ pub(super) struct OutboxRow {
 impl From<OutboxRow> for OutboxEvent {
     fn from(r: OutboxRow) -> Self {
         OutboxEvent { id: r.id, kind: r.kind, aggregate_id: r.aggregate_id, payload: r.payload.0, attempts: r.attempts }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct DeadEventRow {
+    id: Id,
+    kind: String,
+    aggregate_id: Id,
+    payload: Json<serde_json::Value>,
+    attempts: i32,
+    last_error: Option<String>,
+    dead_at: OffsetDateTime,
+    created_at: OffsetDateTime,
+}
+
+impl From<DeadEventRow> for DeadEvent {
+    fn from(r: DeadEventRow) -> Self {
+        DeadEvent {
+            id: r.id,
+            kind: r.kind,
+            aggregate_id: r.aggregate_id,
+            payload: r.payload.0,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            dead_at: r.dead_at,
+            created_at: r.created_at,
+        }
     }
 }
 

@@ -17,14 +17,14 @@ pub struct IdempotencyRecord {
     pub expires_at: OffsetDateTime,
 }
 
-/// The edition a sale just took: the chip's seller, price and the new sold count.
+/// The edition a sale just took: the chip's seller, price and the edition's number.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Edition {
     pub designer_id: Id,
     pub price_minor: i64,
     pub currency: String,
     pub supply: Option<i64>,
-    pub sold_count: i64,
+    pub edition: i64,
 }
 
 /// One ledger line of a purchase, as a refund reverses it.
@@ -105,9 +105,9 @@ impl Tx {
     /// sold out (see [`Tx::chip_status`]).
     pub async fn take_edition(&mut self, chip_id: Id) -> Result<Option<Edition>, StoreError> {
         self.query(
-            "UPDATE chips SET sold_count = sold_count + 1 WHERE id = $1 AND status = 'published' \
-             AND (supply IS NULL OR sold_count < supply) \
-             RETURNING designer_id, price_minor, currency, supply, sold_count",
+            "UPDATE chips SET sold_count = sold_count + 1, editions_issued = editions_issued + 1 \
+             WHERE id = $1 AND status = 'published' AND (supply IS NULL OR sold_count < supply) \
+             RETURNING designer_id, price_minor, currency, supply, editions_issued AS edition",
         )
         .bind(chip_id)
         .fetch_optional()
@@ -182,6 +182,15 @@ impl Tx {
             .bind(purchase_id)
             .scalar_optional()
             .await
+    }
+
+    /// Puts a refunded purchase's unit back on sale.
+    pub async fn return_unit(&mut self, chip_id: Id) -> Result<(), StoreError> {
+        self.query("UPDATE chips SET sold_count = sold_count - 1 WHERE id = $1 AND sold_count > 0")
+            .bind(chip_id)
+            .execute()
+            .await
+            .map(drop)
     }
 
     /// The ledger lines the purchase wrote, oldest first.

@@ -272,6 +272,20 @@ impl Store {
         if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
+    /// Revokes every live session of the user; how many there were.
+    pub async fn revoke_all_sessions(&self, user_id: Id, reason: &str) -> Result<u64, StoreError> {
+        self.db
+            .query(
+                "UPDATE refresh_token_families SET revoked_at = $2, revoked_reason = $3 \
+                 WHERE user_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(now())
+            .bind(reason)
+            .execute()
+            .await
+    }
+
     /// Revokes the session a refresh token belongs to; the owner, if any.
     pub async fn revoke_session_by_token(&self, token_hash: &[u8], reason: &str) -> Result<Option<Id>, StoreError> {
         self.db
@@ -291,7 +305,10 @@ impl Store {
     pub async fn session_active(&self, user_id: Id, session_id: Id) -> Result<bool, StoreError> {
         let revoked: Option<Option<OffsetDateTime>> = self
             .db
-            .query("SELECT revoked_at FROM refresh_token_families WHERE id = $1 AND user_id = $2")
+            .query(
+                "SELECT f.revoked_at FROM refresh_token_families f JOIN users u ON u.id = f.user_id \
+                 WHERE f.id = $1 AND f.user_id = $2 AND NOT u.disabled",
+            )
             .bind(session_id)
             .bind(user_id)
             .scalar_optional()

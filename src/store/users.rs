@@ -41,11 +41,38 @@ impl Store {
     }
 
     /// The user and their password hash (`None` for accounts without a password).
+    /// The account and its password hash for signing in; `NotFound` for a disabled
+    /// account too (it may not sign in).
     pub async fn user_credentials(&self, email: &str) -> Result<(User, Option<String>), StoreError> {
         let user = self.user_by_email(email).await?;
-        let hash: Option<String> =
-            self.db.query("SELECT password_hash FROM users WHERE id = $1").bind(user.id).scalar().await?;
+        let hash: Option<Option<String>> = self
+            .db
+            .query("SELECT password_hash FROM users WHERE id = $1 AND NOT disabled")
+            .bind(user.id)
+            .scalar_optional()
+            .await?;
+        let hash = hash.ok_or(StoreError::NotFound)?;
         Ok((user, hash))
+    }
+
+    /// Disables (or enables again) an account; `NotFound` when there is none.
+    pub async fn set_user_disabled(&self, id: Id, disabled: bool) -> Result<(), StoreError> {
+        let done = self
+            .db
+            .query("UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(disabled)
+            .bind(now())
+            .execute()
+            .await?;
+        if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Whether the account exists and is not disabled.
+    pub async fn user_enabled(&self, id: Id) -> Result<bool, StoreError> {
+        let n: i64 =
+            self.db.query("SELECT COUNT(*) FROM users WHERE id = $1 AND NOT disabled").bind(id).scalar().await?;
+        Ok(n > 0)
     }
 
     pub async fn set_user_role(&self, id: Id, role: Role) -> Result<User, StoreError> {

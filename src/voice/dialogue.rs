@@ -8,6 +8,7 @@ use super::intents::{Plan, plan};
 use super::pipeline::VoicePipeline;
 use super::replies::{HELP_TEXT, NOT_UNDERSTOOD, join_or};
 use crate::domain::{Id, Intent, VoiceStatus};
+use crate::market::check_subscription_change;
 use crate::nlu::MatchStatus;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -245,6 +246,12 @@ impl VoicePipeline {
             }
             _ => Vec::new(),
         };
+        // A change the service would refuse is refused now, not after a "yes".
+        if let Action::Subscribe { change, .. } = &action
+            && let Some(e) = current.iter().find_map(|c| check_subscription_change(c.as_ref(), change).err())
+        {
+            return Decided::failed(Some(intent), slots, Failed::from_market(&e, "that"));
+        }
         if actions::needs_confirmation(&action, &current) {
             let deadline = OffsetDateTime::now_utc() + self.confirm_window;
             let reply = actions::confirmation_question(&action);

@@ -1,12 +1,62 @@
 //! Connects the Wyoming server to the voice pipeline: Home Assistant's speech-to-text
 //! and conversation requests become pipeline calls (and `VoiceCommand` rows).
 
-use super::{AsrProgram, Attribution, HandleOutcome, HandleProgram, Model, Program, ServiceInfo, WyomingHandler};
-use crate::domain::{VoiceSource, VoiceStatus};
-use crate::voice::VoicePipeline;
+use super::{
+    Admission, AsrProgram, Attribution, HandleOutcome, HandleProgram, Model, Program, ServiceInfo, WyomingHandler,
+};
+use crate::auth::Auth;
+use crate::config::PeerFilter;
+use crate::domain::{User, VoiceSource, VoiceStatus};
+use crate::voice::{VoiceHub, VoicePipeline};
 use async_trait::async_trait;
 use serde_json::Value;
+use std::net::SocketAddr;
 use std::sync::Arc;
+
+/// As whom a Wyoming connection acts.
+pub enum Speaker {
+    /// The owner of this device token, looked up on every connection (a revoked
+    /// token shuts the next connection out).
+    Token(String),
+    /// A fixed account (loopback-only setups without `wyoming.token`).
+    User(User),
+}
+
+/// Admits loopback and `wyoming.allow_from` peers, each connection served by the
+/// pipeline of the account it acts as.
+pub struct PipelineAdmission {
+    pub peers: PeerFilter,
+    pub speaker: Speaker,
+    pub auth: Arc<Auth>,
+    pub hub: Arc<VoiceHub>,
+}
+
+#[async_trait]
+impl Admission for PipelineAdmission {
+    async fn admit(&self, peer: SocketAddr) -> Option<Arc<dyn WyomingHandler>> {
+        if !self.peers.allows(&peer) {
+            tracing::warn!(%peer, "wyoming: address not in wyoming.allow_from; closing");
+            return None;
+        }
+        let user = match &self.speaker {
+            Speaker::User(u) => u.clone(),
+            Speaker::Token(t) => match self.auth.device_token_user(t).await {
+                Ok(u) => u,
+                Err(e) => {
+                    tracing::warn!(error = %e, "wyoming: wyoming.token is not accepted; closing");
+                    return None;
+                }
+            },
+        };
+        match self.hub.pipeline_for(&user).await {
+            Ok(p) => Some(Arc::new(PipelineHandler::new(p))),
+            Err(e) => {
+                tracing::warn!(error = %e, "wyoming: no voice pipeline; closing");
+                None
+            }
+        }
+    }
+}
 
 /// The pipeline as a Wyoming handler.
 pub struct PipelineHandler {
@@ -85,11 +135,17 @@ pub fn service_info(asr_model: &str) -> ServiceInfo {
     }
 }
 
-/// Parses `wyoming.bind` ("tcp://0.0.0.0:10700" or "0.0.0.0:10700").
+/// Parses `wyoming.bind` ("tcp://0.0.0.0:10700", "0.0.0.0:10700", or a bare port,
+/// which listens on loopback only).
 pub fn bind_address(bind: &str) -> Option<String> {
     let b = bind.trim();
     if b.is_empty() {
         return None;
     }
-    Some(b.strip_prefix("tcp://").unwrap_or(b).to_owned())
+    let b = b.strip_prefix("tcp://").unwrap_or(b);
+    let port = b.strip_prefix(':').unwrap_or(b);
+    if port.parse::<u16>().is_ok() {
+        return Some(format!("127.0.0.1:{port}"));
+    }
+    Some(b.to_owned())
 }

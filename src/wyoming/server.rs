@@ -16,6 +16,7 @@ use super::frame::encode_frame;
 use super::info::ServiceInfo;
 pub use super::limits::ServerLimits;
 
+pub use super::admission::{Admission, Everyone};
 pub use super::handler::{HandleOutcome, WyomingHandler};
 
 /// Serves Wyoming clients on `listener` with default settings until `shutdown` completes.
@@ -23,13 +24,26 @@ pub async fn serve(listener: TcpListener, handler: Arc<dyn WyomingHandler>, info
     serve_with_config(listener, handler, info, ServerLimits::default(), shutdown).await;
 }
 
-/// Serves Wyoming clients on `listener` until `shutdown` completes, one task per connection.
-///
-/// On shutdown the listener stops accepting, open connections are told to close after their
-/// current event, and any still running after [`ServerLimits::shutdown_grace`] are aborted.
+/// Serves every client with `handler` until `shutdown` completes.
 pub async fn serve_with_config(
     listener: TcpListener,
     handler: Arc<dyn WyomingHandler>,
+    info: ServiceInfo,
+    config: ServerLimits,
+    shutdown: impl Future,
+) {
+    serve_admitting(listener, Arc::new(Everyone(handler)), info, config, shutdown).await;
+}
+
+/// Serves Wyoming clients on `listener` until `shutdown` completes, one task per
+/// connection; `admission` decides per connection who is served (and by which
+/// handler). Refused peers are closed without a reply.
+///
+/// On shutdown the listener stops accepting, open connections are told to close after their
+/// current event, and any still running after [`ServerLimits::shutdown_grace`] are aborted.
+pub async fn serve_admitting(
+    listener: TcpListener,
+    admission: Arc<dyn Admission>,
     info: ServiceInfo,
     config: ServerLimits,
     shutdown: impl Future,
@@ -60,16 +74,14 @@ pub async fn serve_with_config(
                         tasks.spawn(refuse_busy(stream, config.write_timeout).instrument(span));
                         continue;
                     };
-                    let conn = connection::run(
-                        stream,
-                        handler.clone(),
-                        info.clone(),
-                        config.clone(),
-                        stop_rx.clone(),
-                    );
+                    let (admission, info, config, stop_rx) =
+                        (admission.clone(), info.clone(), config.clone(), stop_rx.clone());
                     tasks.spawn(
                         async move {
-                            conn.await;
+                            match admission.admit(peer).await {
+                                Some(handler) => connection::run(stream, handler, info, config, stop_rx).await,
+                                None => tracing::warn!("wyoming connection refused"),
+                            }
                             drop(permit);
                         }
                         .instrument(span),

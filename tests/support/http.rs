@@ -18,11 +18,20 @@ pub struct TestServer {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
+/// The field key of test servers (base64 of 32 bytes).
+pub const TEST_FIELD_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
 impl TestServer {
     /// Starts the server; `tweak` may change the configuration first.
     pub async fn start(store: Store, cache: CacheBus, tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("dir");
         let mut config = Config::load(None, Some(dir.path().to_path_buf())).expect("config");
+        // Deposits with play money, as in development; a test may turn them off.
+        config.payments.provider = holomesh::config::PaymentsProvider::Development;
+        // One field key for every server of a test, as several instances of one
+        // deployment share theirs.
+        config.security.field_keys.insert("test".into(), holomesh::config::Secret::new(TEST_FIELD_KEY));
+        config.security.active_field_key = "test".into();
         tweak(&mut config);
         let state = holomesh::app::App::assemble(config, store.clone(), cache, holomesh::app::Speech::Off)
             .await
