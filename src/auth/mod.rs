@@ -3,6 +3,7 @@
 //! sign-in, role checks, throttling and the audit trail of security events.
 
 mod accounts;
+pub mod browser;
 mod error;
 pub mod jwt;
 mod login;
@@ -16,6 +17,8 @@ pub mod tokens;
 pub mod totp;
 mod two_factor;
 
+pub use crate::store::LoginSession;
+pub use browser::{BrowserLogin, BrowserSession, CookiePolicy, csrf_binding};
 pub use error::AuthError;
 pub use jwt::{AccessClaims, JwtKeys};
 pub use login::Registration;
@@ -49,6 +52,8 @@ pub struct Auth {
     keys: JwtKeys,
     settings: AuthConfig,
     http: reqwest::Client,
+    /// Browser cookies and CSRF tokens (see [`browser`]).
+    browser: browser::BrowserKeys,
 }
 
 impl std::fmt::Debug for Auth {
@@ -67,6 +72,8 @@ impl Auth {
         cipher: Arc<FieldCipher>,
     ) -> Result<Self, ConfigError> {
         let (keys, active) = jwt;
+        let active_key = keys.iter().find(|(kid, _)| kid == active).map(|(_, k)| k.as_slice()).unwrap_or_default();
+        let browser = browser::BrowserKeys::new(active_key, &config.server.public_url);
         let keys = JwtKeys::new(keys, active, &config.auth.issuer, &config.auth.audience)
             .map_err(|e| ConfigError::Invalid(format!("auth.jwt_keys: {e}")))?;
         let http = reqwest::Client::builder()
@@ -74,7 +81,7 @@ impl Auth {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ConfigError::Invalid(format!("HTTP client: {e}")))?;
-        Ok(Self { store, cache, cipher, keys, settings: config.auth.clone(), http })
+        Ok(Self { store, cache, cipher, keys, settings: config.auth.clone(), http, browser })
     }
 
     pub fn settings(&self) -> &AuthConfig {

@@ -13,6 +13,9 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// Origins allowed to call the API from a browser (empty: same origin only).
     pub cors_origins: Vec<String>,
+    /// The address people open (e.g. `https://market.example`); when it is https the
+    /// web app's cookies are `Secure` with `__Host-` names. Empty: plain http.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
