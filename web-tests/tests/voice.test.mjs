@@ -35,8 +35,12 @@ test('hold to talk: heard, confirmed, bought', async () => {
   assert.equal(await ptt.getAttribute('aria-pressed'), 'false');
 
   const heard = page.locator('[data-heard]');
-  await page.waitForFunction(() => /falcon/i.test(document.querySelector('[data-heard]').textContent), null, { timeout: 60000 });
-  assert.match(await heard.textContent(), /buy/i);
+  await page.waitForFunction(() => {
+    const t = document.querySelector('#voice-reply').textContent;
+    return t && !/^(Working|Listening)…$/.test(t);
+  }, null, { timeout: 60000 });
+  const said = `heard "${await heard.textContent()}", replied "${await page.textContent('#voice-reply')}"`;
+  assert.match(await heard.textContent(), /buy.*falcon/i, said);
   assert.match(await page.textContent('[data-understood]'), /Buy chip/);
   const reply = page.locator('#voice-reply');
   assert.equal(await reply.getAttribute('aria-live'), 'polite');
