@@ -148,7 +148,7 @@ async fn render(
 }
 
 fn bps(b: u32) -> String {
-    if b % 100 == 0 { format!("{} %", b / 100) } else { format!("{}.{:02} %", b / 100, b % 100) }
+    if b.is_multiple_of(100) { format!("{} %", b / 100) } else { format!("{}.{:02} %", b / 100, b % 100) }
 }
 
 fn verify_form(v: &Viewer, chip: &Chip, result: Option<&Verification>) -> Markup {
