@@ -38,7 +38,7 @@ test('hold to talk: heard, confirmed, bought', async () => {
   await page.waitForFunction(() => {
     const t = document.querySelector('#voice-reply').textContent;
     return t && !/^(Working|Listening)…$/.test(t);
-  }, null, { timeout: 60000 });
+  }, null, { timeout: 120000 });
   const said = `heard "${await heard.textContent()}", replied "${await page.textContent('#voice-reply')}"`;
   assert.match(await heard.textContent(), /buy.*falcon/i, said);
   assert.match(await page.textContent('[data-understood]'), /Buy chip/);
