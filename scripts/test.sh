@@ -33,3 +33,5 @@ cargo test --locked --features mic --test mic_capture "$@"
 cargo test --locked --features grammar --test asr_grammar "$@"
 # The Vosk recognizer (feature `vosk`): the Korean model on espeak-ng Korean speech.
 cargo test --locked --features vosk --test asr_vosk "$@"
+# The web app in a real browser (Chromium): accessibility, keyboard, voice, no-JS, PWA.
+bash scripts/web-tests.sh

@@ -1,6 +1,6 @@
 //! HoloMesh: a marketplace for chip designs with a hands-free voice assistant.
 //!
-//! Layers point down: `app` (the composition root) → adapters (`api`, `cli`,
+//! Layers point down: `app` (the composition root) → adapters (`api`, `web`, `cli`,
 //! `daemon`, `wyoming`) → services (`voice`, `market`, `auth`) → `store`/`cache` →
 //! `domain`. See the README's architecture section.
 
@@ -22,4 +22,5 @@ pub mod shutdown;
 pub mod store;
 pub mod telemetry;
 pub mod voice;
+pub mod web;
 pub mod wyoming;

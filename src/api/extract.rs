@@ -78,11 +78,43 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
-        let user = state.auth.authenticate(token).await.map_err(Problem::from)?;
+        let user = match browser_cookie(parts, state) {
+            Some(cookie) if parts.headers.get(axum::http::header::AUTHORIZATION).is_none() => {
+                browser_user(parts, state, &cookie).await?
+            }
+            _ => {
+                let token = bearer(parts)?;
+                state.auth.authenticate(token).await.map_err(Problem::from)?
+            }
+        };
         state.auth.check_request_rate(&user).await.map_err(Problem::from)?;
         Ok(Self(user))
     }
+}
+
+/// The web app's session cookie, when the request carries one.
+fn browser_cookie(parts: &Parts, state: &AppState) -> Option<String> {
+    let name = state.auth.cookie_policy().session_name();
+    let headers = parts.headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok());
+    crate::auth::browser::cookie_value(headers, name).map(str::to_owned)
+}
+
+/// The web app calling the API with its session cookie: writes must carry the
+/// session's CSRF token in `X-CSRF-Token` (403 `csrf_failed` otherwise).
+async fn browser_user(parts: &Parts, state: &AppState, cookie: &str) -> Result<User, Problem> {
+    let session = state.auth.browser_session(cookie).await.map_err(Problem::from)?;
+    if !parts.method.is_safe() {
+        let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let binding = crate::auth::csrf_binding(Some(&session), None).unwrap_or_default();
+        if !state.auth.csrf_valid(&binding, sent) {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "csrf_failed",
+                "a request made with the browser session needs its X-CSRF-Token header",
+            ));
+        }
+    }
+    Ok(session.user)
 }
 
 /// The caller when a token was sent, else nobody (for public reads that show more

@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
     let doc = Arc::new(openapi::finish(&doc));
     routes
         .route("/openapi.json", axum::routing::get(move || async move { axum::Json(doc.as_ref().clone()) }))
+        .merge(crate::web::routes())
         .fallback(|| async { Problem::not_found("no such endpoint") })
         .method_not_allowed_fallback(|| async {
             Problem::new(

@@ -165,7 +165,12 @@ pub async fn migrate(config: &Config) -> Result<(), AppError> {
 
 /// Options for speech recognition from the configuration.
 pub fn asr_options(config: &Config) -> TranscribeOptions {
-    TranscribeOptions { threads: config.asr_threads(), ..TranscribeOptions::default() }
+    TranscribeOptions {
+        threads: config.asr_threads(),
+        // Vosk has no beam to widen: a second hearing would hear the same.
+        second_beam: if config.asr.engine == crate::config::AsrEngine::Whisper { config.asr.second_beam } else { 0 },
+        ..TranscribeOptions::default()
+    }
 }
 
 /// The intent engine: the configured grammars (`nlu.grammars`) or the bundled ones.

@@ -87,6 +87,13 @@ pub struct TranscribeOptions {
     /// Re-decode at higher temperatures when the greedy result looks unreliable
     /// (whisper.cpp's default); off bounds latency on hard clips.
     pub temperature_fallback: bool,
+    /// Beam search over this many word sequences (1: greedy, the fastest).
+    pub beam_size: u32,
+    /// Beam width of a second hearing when the first transcript reads as no confident
+    /// command (0: no second hearing; see `voice::hear`).
+    pub second_beam: u32,
+    /// The prompt of the second hearing (`None`: the same as the first).
+    pub second_prompt: Option<String>,
 }
 
 impl Default for TranscribeOptions {
@@ -102,6 +109,9 @@ impl Default for TranscribeOptions {
             tokens_per_second: 8,
             collapse_repeats: true,
             temperature_fallback: true,
+            beam_size: 1,
+            second_beam: 5,
+            second_prompt: None,
         }
     }
 }

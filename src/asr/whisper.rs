@@ -231,7 +231,11 @@ impl Recognizer for WhisperRecognizer {
         let window = opts.window.frames_for(samples_to_ms(input.len()), self.info.n_audio_ctx);
         let language = if self.info.is_multilingual() { opts.language.as_deref() } else { Some("en") };
 
-        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        let strategy = match opts.beam_size {
+            0 | 1 => SamplingStrategy::Greedy { best_of: 1 },
+            n => SamplingStrategy::BeamSearch { beam_size: i32::try_from(n).unwrap_or(5), patience: -1.0 },
+        };
+        let mut params = FullParams::new(strategy);
         params.set_n_threads(i32::try_from(opts.threads).unwrap_or(1));
         params.set_language(language);
         params.set_translate(false);

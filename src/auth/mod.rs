@@ -3,6 +3,7 @@
 //! sign-in, role checks, throttling and the audit trail of security events.
 
 mod accounts;
+pub mod browser;
 mod error;
 pub mod jwt;
 mod login;
@@ -16,6 +17,8 @@ pub mod tokens;
 pub mod totp;
 mod two_factor;
 
+pub use crate::store::LoginSession;
+pub use browser::{BrowserLogin, BrowserSession, CookiePolicy, csrf_binding};
 pub use error::AuthError;
 pub use jwt::{AccessClaims, JwtKeys};
 pub use login::Registration;
@@ -51,6 +54,8 @@ pub struct Auth {
     http: reqwest::Client,
     /// Throttle counters for when the shared cache is down.
     local_counters: crate::cache::MemoryCache,
+    /// Browser cookies and CSRF tokens (see [`browser`]).
+    browser: browser::BrowserKeys,
 }
 
 impl std::fmt::Debug for Auth {
@@ -69,6 +74,8 @@ impl Auth {
         cipher: Arc<FieldCipher>,
     ) -> Result<Self, ConfigError> {
         let (keys, active) = jwt;
+        let active_key = keys.iter().find(|(kid, _)| kid == active).map(|(_, k)| k.as_slice()).unwrap_or_default();
+        let browser = browser::BrowserKeys::new(active_key, &config.server.public_url);
         let keys = JwtKeys::new(keys, active, &config.auth.issuer, &config.auth.audience)
             .map_err(|e| ConfigError::Invalid(format!("auth.jwt_keys: {e}")))?;
         let http = reqwest::Client::builder()
@@ -84,6 +91,7 @@ impl Auth {
             settings: config.auth.clone(),
             http,
             local_counters: crate::cache::MemoryCache::new(100_000),
+            browser,
         })
     }
 

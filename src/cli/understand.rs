@@ -39,6 +39,7 @@ pub fn run(
     let recognizer = load_recognizer(config)?;
     let mut options = asr_options(config);
     options.initial_prompt = Some(crate::voice::initial_prompt(&engine));
+    options.second_prompt = Some(crate::voice::second_prompt(&engine));
     let mut code = 0;
     for file in files {
         let samples = match crate::asr::load_wav(file) {
@@ -49,17 +50,19 @@ pub fn run(
                 continue;
             }
         };
-        let t = recognizer.transcribe(&samples, &options)?;
         let started = Instant::now();
-        let matched = engine.recognize(t.text.trim(), &context);
-        let nlu_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let heard =
+            crate::voice::hear(recognizer.as_ref(), &samples, &options, |text| engine.recognize(text, &context))?;
+        let (t, matched) = (heard.transcript, heard.reading);
+        let nlu_ms = (started.elapsed().as_secs_f64() * 1000.0 - heard.asr_ms).max(0.0);
         if json {
             let mut line = render_json(matched.as_ref());
             if let Some(o) = line.as_object_mut() {
                 o.insert("file".into(), file.display().to_string().into());
                 o.insert("text".into(), t.text.trim().into());
                 o.insert("audio_ms".into(), t.audio_ms.into());
-                o.insert("asr_ms".into(), t.timings.total_ms.into());
+                o.insert("asr_ms".into(), heard.asr_ms.into());
+                o.insert("hearings".into(), heard.hearings.into());
                 o.insert("nlu_ms".into(), ((nlu_ms * 100.0).round() / 100.0).into());
             }
             println!("{line}");

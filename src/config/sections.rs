@@ -13,6 +13,9 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// Origins allowed to call the API from a browser (empty: same origin only).
     pub cors_origins: Vec<String>,
+    /// The address people open (e.g. `https://market.example`); when it is https the
+    /// web app's cookies are `Secure` with `__Host-` names. Empty: plain http.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -51,6 +54,9 @@ pub struct AsrConfig {
     /// `grammar` build feature), or the templates' words as Vosk's phrase list.
     #[serde(default)]
     pub grammar: bool,
+    /// Beam width of the second hearing of a command whose first transcript reads as no
+    /// confident command (0 or 1: none).
+    pub second_beam: u32,
     /// Which recognizer runs (`asr.engine`).
     #[serde(default)]
     pub engine: AsrEngine,

@@ -21,6 +21,7 @@ mod directory;
 mod error;
 mod fanout;
 pub mod hot_cache;
+mod memberships;
 mod notifications;
 mod payments;
 mod profiles;
@@ -28,6 +29,7 @@ mod purchases;
 mod records;
 mod reviews;
 mod sale;
+mod statements;
 mod subscriptions;
 mod voice_log;
 mod worker;
@@ -41,12 +43,13 @@ pub use payments::{DevelopmentProvider, MAX_DEPOSIT_MINOR, PaymentProvider, Paym
 pub use profiles::Profiles;
 pub use purchases::Purchases;
 pub use reviews::{MAX_REVIEW_CHARS, Reviews};
+pub use statements::MAX_INCOME_DAYS;
 pub use subscriptions::{Subscriptions, check_change as check_subscription_change};
 pub use voice_log::VoiceLog;
 pub use worker::{OutboxWorker, RetryPolicy, chip_topic};
 
 /// Store types the adapters see through the services.
-pub use crate::store::{StoreError, VoiceCommandRecord};
+pub use crate::store::{HeldLicence, StoreError, VoiceCommandRecord};
 
 use crate::{cache::CacheBus, crypto::FieldCipher, domain::Currency, store::Store};
 use std::sync::Arc;

@@ -6,6 +6,7 @@ mod choice;
 mod dialogue;
 mod dialogue_state;
 mod grammar;
+mod hearing;
 mod hub;
 mod intents;
 mod pipeline;
@@ -15,10 +16,11 @@ mod replies;
 mod undo;
 
 pub use grammar::SharedGrammar;
+pub use hearing::{Heard, SURE, hear};
 pub use hub::VoiceHub;
 pub use pipeline::{PipelineParts, VoiceOutcome, VoicePipeline};
 pub use preferences::parse_preferences;
-pub use prompt::initial_prompt;
+pub use prompt::{initial_prompt, second_prompt};
 pub use replies::HELP_TEXT;
 
 /// Errors that stop the pipeline itself (not the command's own failures, which

@@ -79,14 +79,25 @@ impl VoicePipeline {
         if options.initial_prompt.is_none() {
             options.initial_prompt = Some(self.initial_prompt());
         }
+        if options.second_prompt.is_none() {
+            options.second_prompt = Some(super::second_prompt(&self.grammar.read()));
+        }
         let started = Instant::now();
-        let transcript = tokio::task::spawn_blocking(move || recognizer.transcribe(&samples, &options))
-            .await
-            .map_err(|e| VoiceError::Asr(e.to_string()))?
-            .map_err(|e| VoiceError::Asr(e.to_string()))?;
+        let grammar = self.grammar.clone();
+        let heard = tokio::task::spawn_blocking(move || {
+            super::hear(recognizer.as_ref(), &samples, &options, |text| {
+                grammar.read().recognize(text, &Default::default())
+            })
+        })
+        .await
+        .map_err(|e| VoiceError::Asr(e.to_string()))?
+        .map_err(|e| VoiceError::Asr(e.to_string()))?;
         let asr_ms = ms(started.elapsed());
         metrics::histogram!("voice_stage_seconds", "stage" => "asr").record(started.elapsed().as_secs_f64());
-        self.handle_text_timed(source, transcript.text.trim(), Some(audio_ms), Some(asr_ms)).await
+        if heard.hearings > 1 {
+            metrics::counter!("voice_second_hearings_total").increment(1);
+        }
+        self.handle_text_timed(source, heard.transcript.text.trim(), Some(audio_ms), Some(asr_ms)).await
     }
 
     /// Speech to text only (for clients that want the transcript, e.g. Home Assistant's

@@ -14,8 +14,12 @@ const PROMPT_CHIPS: usize = 4;
 /// raised word error rate from 0.16 to 0.23. Names left out are still resolved by the
 /// understanding layer's sound-alike matching.
 pub fn initial_prompt(engine: &Engine) -> String {
-    let mut names = engine.list_texts("designer", PROMPT_DESIGNERS);
-    names.extend(engine.list_texts("chip", PROMPT_CHIPS));
+    with_names(engine, PROMPT_DESIGNERS, PROMPT_CHIPS)
+}
+
+fn with_names(engine: &Engine, designers: usize, chips: usize) -> String {
+    let mut names = engine.list_texts("designer", designers);
+    names.extend(engine.list_texts("chip", chips));
     let lead = if engine.has_list("designer") {
         MARKETPLACE.to_owned()
     } else {
@@ -25,6 +29,15 @@ pub fn initial_prompt(engine: &Engine) -> String {
         s
     };
     if names.is_empty() { lead } else { format!("{lead} {}.", names.join(", ")) }
+}
+
+/// Names in the prompt of a second hearing, when time matters less than the names.
+const SECOND_DESIGNERS: usize = 24;
+const SECOND_CHIPS: usize = 16;
+
+/// The prompt of a second hearing: the same lead with many more names.
+pub fn second_prompt(engine: &Engine) -> String {
+    with_names(engine, SECOND_DESIGNERS, SECOND_CHIPS)
 }
 
 /// What the marketplace grammar's users say, in a sentence.
