@@ -125,8 +125,36 @@ pub fn spoken_forms(text: &str) -> Vec<String> {
         vec![text.to_string()]
     });
     let mut out: Vec<String> = variants.iter().map(|v| normalize_value(v)).filter(|v| !v.is_empty()).collect();
+    // Numbers said in a value ("sixteen ounce") are often written in digits by speech
+    // recognition ("16 ounce"): both forms name the value.
+    let with_digits: Vec<String> = out.iter().filter_map(|v| digits_form(v)).collect();
+    out.extend(with_digits);
     out.dedup();
     out
+}
+
+/// `form` with its spelled-out whole numbers written in digits, if it has any.
+fn digits_form(form: &str) -> Option<String> {
+    let words: Vec<&str> = form.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < words.len() {
+        let spelled = !matches!(words[i], "a" | "an") && !words[i].bytes().any(|b| b.is_ascii_digit());
+        let parse = spelled.then(|| super::numbers::parse_number(&words[i..])).and_then(|p| p.into_iter().next());
+        match parse {
+            Some(n) if !n.ordinal && !n.digits && n.value >= 0.0 && n.value.fract() == 0.0 && n.value < 1e6 => {
+                out.push(format!("{}", n.value as i64));
+                i += n.words.max(1);
+                changed = true;
+            }
+            _ => {
+                out.push(words[i].to_owned());
+                i += 1;
+            }
+        }
+    }
+    changed.then(|| out.join(" "))
 }
 
 /// Spoken forms kept per value for resolution by sound (the first ones: a value whose
@@ -202,4 +230,18 @@ fn build_values(values: Vec<ListValue>, fuzzy: bool) -> ValueList {
     }
     list.values = values;
     list
+}
+
+#[cfg(test)]
+mod digit_tests {
+    use super::digits_form;
+
+    #[test]
+    fn spelled_numbers_get_a_digit_form() {
+        assert_eq!(digits_form("sixteen ounce").as_deref(), Some("16 ounce"));
+        assert_eq!(digits_form("twenty four bit dac").as_deref(), Some("24 bit dac"));
+        assert_eq!(digits_form("triple shot"), None);
+        assert_eq!(digits_form("a lot of cream"), None);
+        assert_eq!(digits_form("first class"), None);
+    }
 }
