@@ -35,3 +35,6 @@ cargo test --locked --features grammar --test asr_grammar "$@"
 cargo test --locked --features vosk --test asr_vosk "$@"
 # The web app in a real browser (Chromium): accessibility, keyboard, voice, no-JS, PWA.
 bash scripts/web-tests.sh
+# Faults, bounded: two `serve` instances on one PostgreSQL + Redis, one killed with
+# SIGKILL during the fan-out (the long run: scripts/fault/two_instances.py --subscribers 1000).
+python3 scripts/fault/two_instances.py --bin "${CARGO_TARGET_DIR:-target}/debug/holomesh" --subscribers 20 --chips 4
