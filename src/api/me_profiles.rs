@@ -18,6 +18,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(put_designer_profile))
         .routes(routes!(put_client_profile))
         .routes(routes!(earnings))
+        .routes(routes!(recommendations))
 }
 
 /// The public profile of the calling designer (PUT replaces it).
@@ -145,4 +146,45 @@ async fn earnings(
         None => state.market.settings().currency,
     };
     Ok(Json(state.market.purchases().earnings(&user, currency).await?))
+}
+
+/// `?max_price_minor=&limit=` of the recommendations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendQuery {
+    /// Only chips at or under this price, in minor units of the marketplace currency.
+    max_price_minor: Option<i64>,
+    /// How many (1–50, default 10).
+    limit: Option<usize>,
+}
+
+/// The recommendations, best first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Recommendations {
+    items: Vec<crate::market::Recommendation>,
+}
+
+/// Chips the caller has not bought, ranked by what they follow, prefer and bought
+/// before, each with its reason.
+#[utoipa::path(get, path = "/v1/me/recommendations", tag = "me", security(("bearer" = [])), params(RecommendQuery),
+    responses((status = 200, body = Recommendations), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn recommendations(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    q: Result<Query<RecommendQuery>, QueryRejection>,
+) -> Result<Json<Recommendations>, Problem> {
+    let q = query(q)?;
+    let limit = q.limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return Err(invalid("limit must be 1 to 50"));
+    }
+    let max = match q.max_price_minor {
+        Some(m) => {
+            amount("max_price_minor", m)?;
+            Some(Money::new(m, state.market.settings().currency))
+        }
+        None => None,
+    };
+    Ok(Json(Recommendations { items: state.market.recommendations(&user, max, limit).await? }))
 }

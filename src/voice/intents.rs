@@ -291,6 +291,26 @@ async fn plan_inner(
             let prefs = super::parse_preferences(said, &current, market.settings().currency);
             Ok(Plan::Act(Action::Preferences { prefs }))
         }
+        Intent::Recommend => {
+            let picks = market
+                .recommendations(user, max_price, 3)
+                .await
+                .map_err(|_| Failed::new("internal", "I couldn't read the catalog. Please try again."))?;
+            let reply = if picks.is_empty() {
+                "I have nothing new to suggest right now. Say \"what's new\" to hear the latest chips.".to_owned()
+            } else {
+                let named: Vec<String> = picks
+                    .iter()
+                    .map(|r| {
+                        format!("{} for {} ({})", r.chip.title, replies::money(&r.chip.price), r.reason.to_lowercase())
+                    })
+                    .collect();
+                format!("You might like {}. Say \"buy\" and a name to get one.", join_and(&named))
+            };
+            let result: Vec<Value> =
+                picks.iter().map(|r| json!({ "chip_id": r.chip.id, "reason": r.reason })).collect();
+            Ok(Plan::Answer { reply, result: json!({ "recommendations": result }) })
+        }
         other => Err(Failed::new(
             "unsupported",
             format!("I understood {other}, but I can't do that yet. Say \"help\" for what I can do."),
