@@ -30,22 +30,8 @@ async fn fill(store: &Store) -> holomesh::domain::Id {
     let market = Market::new(store.clone(), support::memory_cache(), MarketSettings::default(), cipher);
     let bob = support::account(store, "bob", Role::Designer).await;
     let carol = support::account(store, "carol", Role::User).await;
-    let draft = ChipDraft {
-        vlnv: "bob.dev:dsp:falcon:1.0".into(),
-        title: "Falcon DSP".into(),
-        description: "A DSP core".into(),
-        category: "dsp".into(),
-        process_node: "28nm".into(),
-        tags: vec!["dsp".into()],
-        price: Money::new(2500, Currency::USD),
-        supply: Some(3),
-        royalty_bps: 0,
-        licence: None,
-        content_sha256: "d".repeat(64),
-        content_size: 10,
-        prev_version: None,
-        ip_blocks: vec![],
-    };
+    let draft =
+        ChipDraft { supply: Some(3), ..support::chip_draft("bob.dev:dsp:falcon:1.0", "Falcon DSP", "dsp", 2500) };
     let chip = market.catalog().create(&bob, draft).await.expect("draft");
     market.catalog().publish(&bob, chip.id).await.expect("publish");
     store.deposit(carol.id, Money::new(10_000, Currency::USD)).await.expect("deposit");

@@ -6,10 +6,8 @@
 mod support;
 
 use holomesh::crypto::FieldCipher;
-use holomesh::domain::{
-    ChipStatus, Currency, Money, NotifyFrequency, OutboxCounts, PageRequest, Role, SubscriptionChange, new_id,
-};
-use holomesh::market::{ChipDraft, Market, MarketError, MarketSettings, OutboxWorker, RetryPolicy};
+use holomesh::domain::{ChipStatus, NotifyFrequency, OutboxCounts, PageRequest, Role, SubscriptionChange, new_id};
+use holomesh::market::{Market, MarketError, MarketSettings, OutboxWorker, RetryPolicy};
 use holomesh::store::{NewEvent, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,22 +42,7 @@ async fn broken_events_are_retried_set_aside_and_never_block_others(store: Store
     for _ in 0..20 {
         broken_event(&store).await;
     }
-    let draft = ChipDraft {
-        vlnv: "bob.dev:dsp:falcon:1.0".into(),
-        title: "Falcon DSP".into(),
-        description: "A DSP core".into(),
-        category: "dsp".into(),
-        process_node: "28nm".into(),
-        tags: vec![],
-        price: Money::new(1000, Currency::USD),
-        supply: None,
-        royalty_bps: 0,
-        licence: None,
-        content_sha256: "c".repeat(64),
-        content_size: 10,
-        prev_version: None,
-        ip_blocks: vec![],
-    };
+    let draft = support::chip_draft("bob.dev:dsp:falcon:1.0", "Falcon DSP", "dsp", 1000);
     let chip = market.catalog().create(&bob, draft).await.expect("draft");
     assert_eq!(market.catalog().publish(&bob, chip.id).await.expect("publish").status, ChipStatus::Published);
 

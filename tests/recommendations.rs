@@ -5,30 +5,11 @@ mod support;
 
 use holomesh::crypto::FieldCipher;
 use holomesh::domain::{ClientPreferences, Currency, Money, PurchaseSource, Role, SubscriptionChange};
-use holomesh::market::{ChipDraft, Market, MarketSettings};
+use holomesh::market::{Market, MarketSettings};
 use holomesh::store::Store;
 use std::sync::Arc;
 
 store_conformance!(the_followed_preferred_and_familiar_come_first);
-
-fn draft(vlnv: &str, title: &str, category: &str, cents: i64) -> ChipDraft {
-    ChipDraft {
-        vlnv: vlnv.into(),
-        title: title.into(),
-        description: format!("{title}, an IP block"),
-        category: category.into(),
-        process_node: "28nm".into(),
-        tags: vec![],
-        price: Money::new(cents, Currency::USD),
-        supply: None,
-        royalty_bps: 0,
-        licence: None,
-        content_sha256: "f".repeat(64),
-        content_size: 10,
-        prev_version: None,
-        ip_blocks: vec![],
-    }
-}
 
 async fn the_followed_preferred_and_familiar_come_first(store: Store) {
     let cipher = Arc::new(FieldCipher::new(vec![("t".into(), [5u8; 32])], "t").expect("cipher"));
@@ -44,7 +25,7 @@ async fn the_followed_preferred_and_familiar_come_first(store: Store) {
         (&bob, "bob.dev:dsp:heron:1.0", "Heron DSP", "dsp", 1500),
         (&bob, "bob.dev:io:wren:1.0", "Wren UART", "io", 500),
     ] {
-        let chip = m.catalog().create(who, draft(vlnv, title, category, cents)).await.expect("draft");
+        let chip = m.catalog().create(who, support::chip_draft(vlnv, title, category, cents)).await.expect("draft");
         m.catalog().publish(who, chip.id).await.expect("publish");
         ids.push(chip.id);
     }

@@ -138,19 +138,12 @@ impl Auth {
     /// A demotion ends the user's sessions: nothing signed in under the higher role
     /// stays signed in.
     pub async fn set_role(&self, admin: &User, user_id: crate::domain::Id, role: Role) -> Result<User, AuthError> {
-        let rank = |r: Role| match r {
-            Role::User => 0,
-            Role::Designer => 1,
-            Role::Admin => 2,
+        let missing = |e| match e {
+            StoreError::NotFound => AuthError::NotFound("user"),
+            e => AuthError::Store(e),
         };
-        let before = self.store.user_by_id(user_id).await.map_err(|e| match e {
-            StoreError::NotFound => AuthError::NotFound("user"),
-            e => AuthError::Store(e),
-        })?;
-        let user = self.store.set_user_role(user_id, role).await.map_err(|e| match e {
-            StoreError::NotFound => AuthError::NotFound("user"),
-            e => AuthError::Store(e),
-        })?;
+        let before = self.store.user_by_id(user_id).await.map_err(missing)?;
+        let user = self.store.set_user_role(user_id, role).await.map_err(missing)?;
         if rank(role) < rank(before.role) {
             self.revoke_all_sessions(&user).await?;
         }
@@ -159,14 +152,18 @@ impl Auth {
     }
 }
 
-/// Deny by default: `user` must hold `role` or a role that includes it (admins
-/// include designers; designers include users). Admins must have 2FA on.
-pub fn require_role(user: &User, role: Role) -> Result<(), AuthError> {
-    let rank = |r: Role| match r {
+/// Roles in order of what they may do (admins include designers, designers users).
+fn rank(role: Role) -> u8 {
+    match role {
         Role::User => 0,
         Role::Designer => 1,
         Role::Admin => 2,
-    };
+    }
+}
+
+/// Deny by default: `user` must hold `role` or a role that includes it (admins
+/// include designers; designers include users). Admins must have 2FA on.
+pub fn require_role(user: &User, role: Role) -> Result<(), AuthError> {
     if rank(user.role) < rank(role) {
         return Err(AuthError::Forbidden(format!("this needs the {} role", role.as_str())));
     }

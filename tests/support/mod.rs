@@ -170,3 +170,23 @@ pub fn device_token() -> (String, Vec<u8>) {
     let hash = hash_token(&token);
     (token, hash)
 }
+
+/// A draft chip with the usual test values: no supply limit, no royalty, no IP blocks.
+pub fn chip_draft(vlnv: &str, title: &str, category: &str, cents: i64) -> holomesh::market::ChipDraft {
+    holomesh::market::ChipDraft {
+        vlnv: vlnv.into(),
+        title: title.into(),
+        description: format!("{title}, an IP block"),
+        category: category.into(),
+        process_node: "28nm".into(),
+        tags: vec![],
+        price: holomesh::domain::Money::new(cents, holomesh::domain::Currency::USD),
+        supply: None,
+        royalty_bps: 0,
+        licence: None,
+        content_sha256: "f".repeat(64),
+        content_size: 10,
+        prev_version: None,
+        ip_blocks: vec![],
+    }
+}
