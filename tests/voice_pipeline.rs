@@ -24,6 +24,7 @@ store_conformance!(
     unclear_names_are_asked_about_and_the_answer_resolves_them,
     a_sentence_that_means_two_things_is_asked_about,
     preferences_undo_repeat_and_help,
+    what_do_i_usually_buy_is_answered_from_purchases,
     auto_buy_without_a_limit_is_refused_before_any_question,
     speech_from_espeak_changes_the_database,
 );
@@ -340,6 +341,25 @@ async fn preferences_undo_repeat_and_help(store: Store) {
     assert!(help.reply.contains("subscribe"), "{}", help.reply);
     let balance = w.say("how much money do I have").await;
     assert_eq!(balance.reply, "You have 100 dollars in your wallet.");
+}
+
+async fn what_do_i_usually_buy_is_answered_from_purchases(store: Store) {
+    let w = world(store, false).await;
+    let none = w.say("what do I usually buy?").await;
+    assert_eq!(none.command.intent.as_deref(), Some("BuyingPatterns"), "{}", none.reply);
+    assert!(none.reply.contains("haven't bought"), "{}", none.reply);
+    let comet = w.store.chip_by_vlnv("chen.io:cpu:comet:1.0").await.expect("comet");
+    let falcon = w.store.chip_by_vlnv("martin.dev:dsp:falcon:1.0").await.expect("falcon");
+    let nova = chip(&w.store, w.alice, "chen.io:dsp:nova:1.0", "Nova DSP", 1500).await;
+    for (id, key) in [(comet.id, "a"), (falcon.id, "b"), (nova, "c")] {
+        w.market.purchases().buy(&w.me, id, PurchaseSource::Api, None, Some(key)).await.expect("buy");
+    }
+    let o = w.say("what do I usually buy?").await;
+    assert_eq!(o.command.status, VoiceStatus::Executed, "{}", o.reply);
+    // Three chips (all dsp in this catalog), the median price Falcon's, two of them
+    // from Alice Chen.
+    assert!(o.reply.starts_with("You've bought 3 chips, mostly dsp (3 of them)"), "{}", o.reply);
+    assert!(o.reply.contains("24 dollars 50") && o.reply.contains("from Alice Chen"), "{}", o.reply);
 }
 
 fn espeak(dir: &Path, name: &str, text: &str) -> Vec<f32> {

@@ -285,7 +285,8 @@ async fn chip_reviews(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ChipQuery {
-    /// Words in the title, description or category.
+    /// What to look for: words of the title, description, category or tags, or what is
+    /// meant ("audio converter" finds a sigma-delta DAC).
     q: Option<String>,
     /// A designer's handle.
     designer: Option<String>,
@@ -293,7 +294,8 @@ pub struct ChipQuery {
     process_node: Option<String>,
     /// Price at most this, in minor units.
     max_price_minor: Option<i64>,
-    /// `newest` (default), `price` (cheapest first), `rating` or `sales`.
+    /// `newest` (the default without `q`), `price` (cheapest first), `rating`, `sales` or
+    /// `relevance` (the default with `q`: by meaning and matching words).
     sort: Option<ChipSort>,
     /// The previous page's `next_cursor`.
     cursor: Option<String>,
@@ -326,7 +328,7 @@ async fn list_chips(
     if let Some(m) = q.max_price_minor {
         super::pagination::amount("max_price_minor", m)?;
     }
-    let sort = q.sort.unwrap_or_default();
+    let sort = q.sort.unwrap_or(if text.is_some() { ChipSort::Relevance } else { ChipSort::Newest });
     let limit = super::pagination::limit(q.limit)?;
     let cursor = q.cursor.as_deref().filter(|c| !c.is_empty());
     sort_cursor(cursor)?;

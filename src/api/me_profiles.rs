@@ -4,7 +4,7 @@
 use super::chips::currency;
 use super::pagination::{amount, invalid, plain, query, text_max};
 use super::{ApiJson, AppState, AuthUser, DesignerUser, Problem};
-use crate::domain::{ClientPreferences, ClientStats, DesignerProfile, Earnings, Handle, Money};
+use crate::domain::{Audience, ClientPreferences, ClientStats, DesignerProfile, Earnings, Handle, Money, WorkPatterns};
 use axum::{
     Json,
     extract::{Query, State, rejection::QueryRejection},
@@ -16,7 +16,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(put_designer_profile))
-        .routes(routes!(put_client_profile))
+        .routes(routes!(get_client_profile, put_client_profile))
+        .routes(routes!(patterns))
+        .routes(routes!(audience))
         .routes(routes!(earnings))
         .routes(routes!(recommendations))
 }
@@ -87,6 +89,17 @@ pub struct ClientProfile {
     pub stats: ClientStats,
 }
 
+#[utoipa::path(get, path = "/v1/me/client-profile", tag = "me", security(("bearer" = [])),
+    responses((status = 200, body = ClientProfile), (status = 401, body = Problem)))]
+async fn get_client_profile(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<ClientProfile>, Problem> {
+    let preferences = state.market.profiles().client_preferences(&user).await?;
+    let stats = state.market.profiles().client_stats(user.id).await?;
+    Ok(Json(ClientProfile { preferences, stats }))
+}
+
 #[utoipa::path(put, path = "/v1/me/client-profile", tag = "me", security(("bearer" = [])),
     request_body = ClientProfileBody,
     responses((status = 200, body = ClientProfile),
@@ -146,6 +159,22 @@ async fn earnings(
         None => state.market.settings().currency,
     };
     Ok(Json(state.market.purchases().earnings(&user, currency).await?))
+}
+
+/// What the caller buys, from whom, at what prices and times, how auto-buy serves
+/// them, and what they search for and say.
+#[utoipa::path(get, path = "/v1/me/patterns", tag = "me", security(("bearer" = [])),
+    responses((status = 200, body = WorkPatterns), (status = 401, body = Problem)))]
+async fn patterns(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<WorkPatterns>, Problem> {
+    Ok(Json(state.market.profiles().patterns(&user).await?))
+}
+
+/// How the calling designer's buyers buy, in aggregate: no buyer is named.
+#[utoipa::path(get, path = "/v1/me/audience", tag = "me", security(("bearer" = [])),
+    responses((status = 200, body = Audience), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "not a designer")))]
+async fn audience(State(state): State<AppState>, DesignerUser(user): DesignerUser) -> Result<Json<Audience>, Problem> {
+    Ok(Json(state.market.profiles().audience(&user).await?))
 }
 
 /// `?max_price_minor=&limit=` of the recommendations.

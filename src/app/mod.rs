@@ -95,6 +95,11 @@ impl App {
         let settings =
             MarketSettings { currency: config.market.currency, platform_fee_bps: config.market.platform_fee_bps };
         let mut market = Market::new(store.clone(), cache.clone(), settings, cipher.clone());
+        if config.market.search_by_meaning
+            && let Some(embedder) = meaning::embedder(&config)
+        {
+            market = market.with_embedder(embedder);
+        }
         if config.payments.provider == PaymentsProvider::Development {
             tracing::warn!(
                 "payments.provider is \"development\": deposits are play money, credited without any charge"

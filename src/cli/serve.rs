@@ -29,6 +29,15 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
         }
     };
     let worker = tokio::spawn(app.outbox_worker().run(std::time::Duration::from_millis(500), stopped()));
+    // Chips published before the embedding model was installed get their vectors now.
+    let market = app.market.clone();
+    tokio::spawn(async move {
+        match market.search().embed_missing().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(chips = n, "chips embedded for search by meaning"),
+            Err(e) => tracing::warn!(error = %e, "could not embed chips for search"),
+        }
+    });
     if let Ok(Some(every)) = config.backup.interval() {
         let dir = match config.backup.dir.trim() {
             "" => config.data_dir().join("backups"),

@@ -209,6 +209,8 @@ pub struct MarketConfig {
     /// ISO 4217 code of amounts given without one.
     pub currency: Currency,
     pub platform_fee_bps: u16,
+    /// Rank catalog searches by meaning too, when the embedding model is present.
+    pub search_by_meaning: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -166,6 +166,9 @@ pub enum ChipSort {
     Rating,
     /// Most sold first.
     Sales,
+    /// Best answer to the search words first, by meaning and matching words (newest
+    /// first without search words). The default when there are search words.
+    Relevance,
 }
 
 /// Designer directory orders.

@@ -21,6 +21,7 @@ pub enum Intent {
     RateDesigner,
     SetPreference,
     Recommend,
+    BuyingPatterns,
     Confirm,
     Cancel,
     Undo,
@@ -29,7 +30,7 @@ pub enum Intent {
 }
 
 impl Intent {
-    pub const ALL: [Intent; 20] = [
+    pub const ALL: [Intent; 21] = [
         Intent::SubscribeToDesigner,
         Intent::UnsubscribeFromDesigner,
         Intent::SetAutoPurchase,
@@ -45,6 +46,7 @@ impl Intent {
         Intent::RateDesigner,
         Intent::SetPreference,
         Intent::Recommend,
+        Intent::BuyingPatterns,
         Intent::Confirm,
         Intent::Cancel,
         Intent::Undo,
@@ -70,6 +72,7 @@ impl Intent {
             Intent::RateDesigner => "RateDesigner",
             Intent::SetPreference => "SetPreference",
             Intent::Recommend => "Recommend",
+            Intent::BuyingPatterns => "BuyingPatterns",
             Intent::Confirm => "Confirm",
             Intent::Cancel => "Cancel",
             Intent::Undo => "Undo",

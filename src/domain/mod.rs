@@ -11,6 +11,7 @@ mod intent;
 pub mod iso4217;
 mod market;
 mod money;
+mod patterns;
 mod role;
 mod vlnv;
 
@@ -24,5 +25,8 @@ pub use ids::{Id, new_id};
 pub use intent::Intent;
 pub use market::*;
 pub use money::{Currency, Money, MoneyError, allocate_largest_remainder};
+pub use patterns::{
+    Activity, Audience, PriceBand, PurchaseTrace, SubscriptionCounts, Tally, VoiceTrace, WorkPatterns, search_words,
+};
 pub use role::{Role, RoleError};
 pub use vlnv::{Vlnv, VlnvError};

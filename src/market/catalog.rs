@@ -173,6 +173,10 @@ impl Catalog<'_> {
         })?;
         self.market.chip_changed(chip.id, chip.designer_id).await;
         hot_cache::bump_names(self.market.cache.cache.as_ref()).await;
+        if let Err(e) = self.market.search().index_chip(&chip).await {
+            // Published all the same; the vector is made when search catches up.
+            tracing::warn!(error = %e, chip = %chip.id, "could not store the chip's vector");
+        }
         Ok(chip)
     }
 
@@ -205,6 +209,7 @@ impl Catalog<'_> {
             StoreError::Conflict(_) => invalid("the chip is no longer published"),
             other => MarketError::from_store("chip", other),
         })?;
+        self.market.search().forget(chip.id);
         self.market.chip_changed(chip.id, chip.designer_id).await;
         hot_cache::bump_names(self.market.cache.cache.as_ref()).await;
         Ok(chip)

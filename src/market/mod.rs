@@ -9,6 +9,7 @@
 //! | [`Reviews`] | ratings 1–5, buyers only, once per purchase |
 //! | [`Payments`] | deposits through a payment provider, wallet reads |
 //! | [`Profiles`] | designer pages, client preferences and statistics, the catalog's orders |
+//! | [`Search`] | ranking the catalog by meaning and words, chips' vectors |
 //! | [`Community`] | group roles, who posts where, collaboration shares |
 //! | [`VoiceLog`] | the stored record of every voice command |
 //! | `fanout`, [`OutboxWorker`] | notifying subscribers and auto-buying, at most once |
@@ -30,6 +31,7 @@ mod recommend;
 mod records;
 mod reviews;
 mod sale;
+mod search;
 mod statements;
 mod subscriptions;
 mod voice_log;
@@ -45,6 +47,7 @@ pub use profiles::Profiles;
 pub use purchases::Purchases;
 pub use recommend::Recommendation;
 pub use reviews::{MAX_REVIEW_CHARS, Reviews};
+pub use search::{REFRESH_EVERY as SEARCH_REFRESH, Search};
 pub use statements::MAX_INCOME_DAYS;
 pub use subscriptions::{Subscriptions, check_change as check_subscription_change};
 pub use voice_log::VoiceLog;
@@ -79,12 +82,19 @@ pub struct Market {
     cipher: Arc<FieldCipher>,
     /// Takes the money for deposits; none: deposits are refused.
     provider: Option<Arc<dyn PaymentProvider>>,
+    /// Ranks the catalog by meaning; none: by words only.
+    search: Option<Arc<search::SearchIndex>>,
 }
 
 impl Market {
     /// The services, with deposits turned off until [`Market::with_payments`].
     pub fn new(store: Store, cache: CacheBus, settings: MarketSettings, cipher: Arc<FieldCipher>) -> Self {
-        Self { store, cache, settings, cipher, provider: None }
+        Self { store, cache, settings, cipher, provider: None, search: None }
+    }
+
+    /// The same services, searching the catalog by meaning with `embedder`.
+    pub fn with_embedder(self, embedder: Arc<crate::embed::Embedder>) -> Self {
+        Self { search: Some(Arc::new(search::SearchIndex::new(embedder))), ..self }
     }
 
     /// The same services, taking deposits through `provider`.
@@ -127,6 +137,10 @@ impl Market {
 
     pub fn reviews(&self) -> Reviews<'_> {
         Reviews { market: self }
+    }
+
+    pub fn search(&self) -> Search<'_> {
+        Search { market: self }
     }
 
     pub fn subscriptions(&self) -> Subscriptions<'_> {

@@ -4,8 +4,8 @@
 
 use super::{Market, MarketError, hot_cache};
 use crate::domain::{
-    Chip, ChipFilter, ChipSort, ChipStatus, ClientPreferences, ClientStats, DesignerProfile, DesignerView, Handle, Id,
-    Page, PageRequest, User,
+    Audience, Chip, ChipFilter, ChipSort, ChipStatus, ClientPreferences, ClientStats, DesignerProfile, DesignerView,
+    Handle, Id, Page, PageRequest, Role, User, WorkPatterns,
 };
 use crate::store::StoreError;
 
@@ -109,6 +109,31 @@ impl Profiles<'_> {
         Ok(ClientStats::from_facts(&facts))
     }
 
+    /// How a client works: what they buy and from whom, at what prices and times,
+    /// how auto-buy serves them, what they search for and say.
+    #[tracing::instrument(skip_all)]
+    pub async fn patterns(&self, user: &User) -> Result<WorkPatterns, MarketError> {
+        let db = &self.market.store;
+        let purchases = db.purchase_traces(user.id).await.map_err(store("user"))?;
+        let voice = db.voice_traces(user.id).await.map_err(store("user"))?;
+        let subscriptions = db.subscription_counts(user.id).await.map_err(store("user"))?;
+        Ok(WorkPatterns::derive(&purchases, &voice, subscriptions))
+    }
+
+    /// How a designer's buyers buy, in aggregate (no buyer is named); designers and
+    /// admins only.
+    #[tracing::instrument(skip_all)]
+    pub async fn audience(&self, designer: &User) -> Result<Audience, MarketError> {
+        if !matches!(designer.role, Role::Designer | Role::Admin) {
+            return Err(MarketError::Forbidden("only designers have an audience".into()));
+        }
+        let db = &self.market.store;
+        let sales = db.sale_traces(designer.id).await.map_err(store("user"))?;
+        let elsewhere = db.also_bought(designer.id).await.map_err(store("user"))?;
+        let subscribers = db.subscriber_counts(designer.id).await.map_err(store("user"))?;
+        Ok(Audience::derive(&sales, &elsewhere, subscribers))
+    }
+
     /// Changes a user's display name.
     pub async fn set_display_name(&self, user: &User, name: &str) -> Result<User, MarketError> {
         let name = name.trim();
@@ -132,6 +157,28 @@ impl Profiles<'_> {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<Page<Chip>, MarketError> {
+        if sort == ChipSort::Relevance
+            && filter.status == Some(ChipStatus::Published)
+            && let Some(text) = filter.text.as_deref()
+        {
+            let offset = match cursor {
+                Some(c) => relevance_offset(c)?,
+                None => 0,
+            };
+            let rest = ChipFilter { text: None, ..filter.clone() };
+            if let Some(page) = self.market.search().ranked(text, &rest, offset, limit).await? {
+                return Ok(page);
+            }
+        }
         self.market.store.list_chips_sorted(filter, sort, cursor, limit).await.map_err(store("chip"))
     }
+}
+
+/// The position a relevance cursor (`offset:id`) continues from.
+fn relevance_offset(cursor: &str) -> Result<usize, MarketError> {
+    cursor
+        .split_once(':')
+        .and_then(|(n, _)| n.parse::<usize>().ok())
+        .filter(|n| *n <= 100_000)
+        .ok_or_else(|| MarketError::Invalid("cursor is malformed".into()))
 }

@@ -16,7 +16,7 @@ struct SortedChipRow {
 /// Newest has no key of its own: a constant 0 leaves the id to decide.
 fn sort_parts(sort: ChipSort) -> (&'static str, &'static str, &'static str) {
     match sort {
-        ChipSort::Newest => ("CAST(0 AS BIGINT)", "<", "DESC"),
+        ChipSort::Newest | ChipSort::Relevance => ("CAST(0 AS BIGINT)", "<", "DESC"),
         ChipSort::Price => ("price_minor", ">", "ASC"),
         ChipSort::Rating => {
             ("CASE WHEN rating_count > 0 THEN rating_sum * 1000 / rating_count ELSE 0 END", "<", "DESC")

@@ -19,6 +19,7 @@ mod key_checks;
 mod memberships;
 mod notifications;
 mod outbox;
+mod patterns;
 mod profiles;
 mod reviews;
 mod rows;
@@ -28,6 +29,7 @@ mod sql;
 mod statements;
 mod subscriptions;
 mod users;
+mod vectors;
 mod voice;
 mod wallets;
 
@@ -39,6 +41,7 @@ pub use sales::{Edition, IdempotencyRecord, RefundLine};
 pub use sessions::{LoginSession, RefreshOutcome, TotpState};
 pub use sql::{Backend, Savepoint, Tx};
 pub use statements::HeldLicence;
+pub use vectors::ChipVectorRow;
 pub use voice::VoiceCommandRecord;
 pub use wallets::LedgerLine;
 

@@ -90,6 +90,7 @@ impl VoicePipeline {
             Intent::RateDesigner => format!("rate {designer}"),
             Intent::SetPreference => "set your preferences".into(),
             Intent::Recommend => "get recommendations".into(),
+            Intent::BuyingPatterns => "hear what you usually buy".into(),
             Intent::Undo => "undo the last change".into(),
             Intent::Help => "hear what you can say".into(),
             Intent::Confirm | Intent::Cancel | Intent::Repeat => intent.as_str().to_lowercase(),

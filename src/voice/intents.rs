@@ -3,7 +3,9 @@
 
 use super::actions::{Action, Failed, slot_frequency, slot_money, subscription_summary};
 use super::replies::{self, join_and};
-use crate::domain::{Chip, ChipFilter, ChipStatus, DesignerProfile, Intent, PageRequest, SubscriptionChange, User};
+use crate::domain::{
+    Chip, ChipFilter, ChipSort, ChipStatus, DesignerProfile, Intent, PageRequest, SubscriptionChange, User,
+};
 use crate::market::{Market, MarketError};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -146,9 +148,10 @@ async fn plan_inner(
                 ..Default::default()
             };
             let since = period_start(text(slots, "period"));
+            // Words said are searched by meaning too, best match first.
             let chips: Vec<Chip> = market
-                .catalog()
-                .list(&filter, PageRequest::first(20))
+                .profiles()
+                .browse(&filter, ChipSort::Relevance, None, 20)
                 .await
                 .map_err(|_| Failed::new("internal", "I couldn't read the catalog. Please try again."))?
                 .items
@@ -310,6 +313,22 @@ async fn plan_inner(
             let result: Vec<Value> =
                 picks.iter().map(|r| json!({ "chip_id": r.chip.id, "reason": r.reason })).collect();
             Ok(Plan::Answer { reply, result: json!({ "recommendations": result }) })
+        }
+        Intent::BuyingPatterns => {
+            let p = market
+                .profiles()
+                .patterns(user)
+                .await
+                .map_err(|_| Failed::new("internal", "I couldn't read your purchases. Please try again."))?;
+            let result = serde_json::to_value(&p).unwrap_or(Value::Null);
+            // Designers are named as people say them, not by handle.
+            let mut spoken = p;
+            for d in spoken.designers.iter_mut().take(1) {
+                if let Ok(profile) = market.profiles().designer_profile(&d.name).await {
+                    d.name = profile.display_name;
+                }
+            }
+            Ok(Plan::Answer { reply: replies::patterns(&spoken), result })
         }
         other => Err(Failed::new(
             "unsupported",

@@ -4,7 +4,7 @@ use crate::domain::{Money, NotifyFrequency};
 
 pub const HELP_TEXT: &str = "You can say: subscribe to a designer, buy new chips from a designer under a price, \
 what's new, buy a chip by name, what's my balance, show my purchases, set notifications to daily or weekly, \
-I prefer low-power designs, undo, or repeat.";
+I prefer low-power designs, what do you recommend, what do I usually buy, undo, or repeat.";
 
 pub const NOT_UNDERSTOOD: &str = "Sorry, I didn't understand that. Try \"what's new\" or \"what's my balance\", \
 or say \"help\" to hear what I can do.";
@@ -39,6 +39,34 @@ pub fn join_or(items: &[String]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
+}
+
+/// "What do I usually buy?" answered from the client's patterns.
+pub fn patterns(p: &crate::domain::WorkPatterns) -> String {
+    if p.purchases == 0 {
+        return "You haven't bought any chips yet. Say \"what do you recommend?\" to hear some suggestions.".into();
+    }
+    let chips = if p.purchases == 1 { "chip" } else { "chips" };
+    let mut parts = vec![format!("You've bought {} {chips}", p.purchases)];
+    if let Some(c) = p.categories.first() {
+        parts.push(format!("mostly {} ({} of them)", c.name, c.count));
+    }
+    if let (Some(typical), Some(currency)) = (p.typical_spend_minor, p.currency.as_deref().and_then(|c| c.parse().ok()))
+    {
+        parts.push(format!("usually around {}", money(&Money::new(typical, currency))));
+    }
+    if let Some(d) = p.designers.first() {
+        parts.push(format!("most often from {}", d.name));
+    }
+    let mut reply = format!("{}.", parts.join(", "));
+    if p.auto_purchases > 0 {
+        reply.push_str(&format!(" Auto-buy bought {} for you", p.auto_purchases));
+        reply.push_str(&match p.auto_refunded {
+            0 => ".".to_owned(),
+            n => format!(", and {n} of those were refunded."),
+        });
+    }
+    reply
 }
 
 #[cfg(test)]

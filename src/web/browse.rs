@@ -57,8 +57,13 @@ pub fn chip_cards(chips: &[Chip], names: &HashMap<crate::domain::Id, (String, St
 }
 
 fn search_form(q: &SearchQuery, errors: &Errors) -> Markup {
-    let sorts =
-        [("newest", "Newest first"), ("price", "Price, lowest first"), ("rating", "Rating"), ("sales", "Sales")];
+    let sorts = [
+        ("relevance", "Best match"),
+        ("newest", "Newest first"),
+        ("price", "Price, lowest first"),
+        ("rating", "Rating"),
+        ("sales", "Sales"),
+    ];
     html! {
         form.search method="get" action="/chips" role="search" aria-label="Chips" {
             (errors.summary())
@@ -66,7 +71,7 @@ fn search_form(q: &SearchQuery, errors: &Errors) -> Markup {
             (Field::new("category", "Category").value(q.category.as_deref().unwrap_or("")).hint("e.g. dsp, cpu, interface").render(errors))
             (Field::new("process_node", "Process node").value(q.process_node.as_deref().unwrap_or("")).hint("e.g. 28nm").render(errors))
             (Field::new("max_price", "Highest price").value(q.max_price.as_deref().unwrap_or("")).inputmode("decimal").hint("In dollars, e.g. 50").render(errors))
-            (select("sort", "Order", &sorts, q.sort.as_deref().unwrap_or("newest"), errors))
+            (select("sort", "Order", &sorts, q.sort.as_deref().unwrap_or("relevance"), errors))
             button type="submit" { "Search" }
         }
     }
@@ -132,11 +137,12 @@ pub async fn search(
         },
         None => None,
     };
-    let sort = match q.sort.as_deref().unwrap_or("newest") {
+    let sort = match q.sort.as_deref().unwrap_or("relevance") {
         "price" => ChipSort::Price,
         "rating" => ChipSort::Rating,
         "sales" => ChipSort::Sales,
-        _ => ChipSort::Newest,
+        "newest" => ChipSort::Newest,
+        _ => ChipSort::Relevance,
     };
     let filter = ChipFilter {
         category: clean(q.category.as_deref(), 64),

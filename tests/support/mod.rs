@@ -190,3 +190,28 @@ pub fn chip_draft(vlnv: &str, title: &str, category: &str, cents: i64) -> holome
         ip_blocks: vec![],
     }
 }
+
+/// Where the fetched models are (`HOLOMESH_MODELS_DIR`, else the default data directory).
+pub fn models_dir() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os("HOLOMESH_MODELS_DIR") {
+        return d.into();
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local/share"));
+    data.join("holomesh/models")
+}
+
+/// The sentence-embedding model, loaded once per test binary; `None` (after saying so)
+/// when it is not fetched, which fails under `HOLOMESH_REQUIRE_MODELS`.
+pub fn embedder(test: &str) -> Option<Arc<holomesh::embed::Embedder>> {
+    static E: std::sync::OnceLock<Option<Arc<holomesh::embed::Embedder>>> = std::sync::OnceLock::new();
+    let e = E
+        .get_or_init(|| holomesh::embed::Embedder::load(&holomesh::embed::model_dir(&models_dir())).ok().map(Arc::new))
+        .clone();
+    if e.is_none() {
+        assert!(std::env::var_os("HOLOMESH_REQUIRE_MODELS").is_none(), "a model is missing (scripts/models/)");
+        println!("SKIPPED {test}: no sentence-embedding model (scripts/models/fetch_minilm.sh)");
+    }
+    e
+}
