@@ -3,7 +3,7 @@
 set -euo pipefail
 
 need=()
-for pkg in pkg-config build-essential cmake clang libclang-dev libasound2-dev espeak-ng sox chromium; do
+for pkg in pkg-config build-essential cmake clang libclang-dev libasound2-dev espeak-ng sox chromium python3-aiosmtpd; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -18,6 +18,7 @@ pub mod embed;
 pub mod market;
 pub mod nft;
 pub mod nlu;
+pub mod notify;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;

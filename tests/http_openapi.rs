@@ -29,6 +29,8 @@ const CONTRACT: &[(&str, &str)] = &[
     ("get", "/v1/me/client-profile"),
     ("get", "/v1/me/patterns"),
     ("get", "/v1/me/audience"),
+    ("get", "/v1/unsubscribe/{token}"),
+    ("post", "/v1/unsubscribe/{token}"),
     ("get", "/v1/me/sessions"),
     ("delete", "/v1/me/sessions/{id}"),
     ("get", "/v1/me/earnings"),

@@ -30,6 +30,9 @@ pub struct SubscriptionBody {
     pub monthly_budget_minor: Option<i64>,
     /// How often to be told about new chips (default `immediate`).
     pub notify: Option<NotifyFrequency>,
+    /// Also send its notifications (and digests) by e-mail when the server sends
+    /// e-mail (default true; unchanged when absent).
+    pub email: Option<bool>,
 }
 
 /// A subscription with the designer's handle.
@@ -46,6 +49,7 @@ pub struct SubscriptionView {
     pub monthly_budget: Option<Money>,
     pub notify: NotifyFrequency,
     pub paused: bool,
+    pub email: bool,
 }
 
 impl SubscriptionView {
@@ -59,6 +63,7 @@ impl SubscriptionView {
             monthly_budget: s.monthly_budget,
             notify: s.notify,
             paused: s.paused,
+            email: s.email,
         }
     }
 }
@@ -91,6 +96,7 @@ async fn put_subscription(
         monthly_budget: Some(money("monthly_budget_minor", body.monthly_budget_minor)?),
         notify: Some(body.notify.unwrap_or(NotifyFrequency::Immediate)),
         paused: None,
+        email: body.email,
     };
     let s = state.market.subscriptions().set(&user, h.as_str(), &change).await?;
     Ok(Json(SubscriptionView::new(s, Some(h.to_string()))))

@@ -123,6 +123,21 @@ impl App {
         Ok(App { config: Arc::new(config), market, auth, voice, grammar, cipher })
     }
 
+    /// The e-mail delivery worker, when `notify.smtp_url` is set.
+    pub fn delivery_worker(&self) -> Result<Option<crate::market::DeliveryWorker>, AppError> {
+        let url = self.config.notify.smtp_url.expose().trim();
+        if url.is_empty() {
+            return Ok(None);
+        }
+        let mailer =
+            crate::notify::SmtpMailer::new(url, &self.config.notify.from).map_err(|e| AppError::User(e.to_string()))?;
+        let base = match self.config.notify.base_url.trim() {
+            "" => format!("http://{}", self.config.server.bind),
+            b => b.to_owned(),
+        };
+        Ok(Some(crate::market::DeliveryWorker::new(self.market.clone(), Arc::new(mailer), &base)))
+    }
+
     /// The outbox worker (fan-out, auto-buy, digests).
     pub fn outbox_worker(&self) -> OutboxWorker {
         OutboxWorker::new(self.market.clone())

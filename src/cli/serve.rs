@@ -29,6 +29,14 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
         }
     };
     let worker = tokio::spawn(app.outbox_worker().run(std::time::Duration::from_millis(500), stopped()));
+    match app.delivery_worker() {
+        Ok(Some(w)) => {
+            tracing::info!("e-mailing notifications and digests (notify.smtp_url is set)");
+            tokio::spawn(w.run(std::time::Duration::from_secs(2), stopped()));
+        }
+        Ok(None) => {}
+        Err(e) => return Err(e.into()),
+    }
     // Chips published before the embedding model was installed get their vectors now.
     let market = app.market.clone();
     tokio::spawn(async move {

@@ -51,6 +51,7 @@ pub struct Config {
     pub voice: VoiceConfig,
     pub market: MarketConfig,
     pub payments: PaymentsConfig,
+    pub notify: NotifyConfig,
     pub backup: BackupConfig,
     pub auth: AuthConfig,
     pub log: LogConfig,

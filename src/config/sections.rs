@@ -150,6 +150,18 @@ pub struct VoiceConfig {
     pub token: Secret,
 }
 
+/// E-mail delivery of notifications and digests.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// smtp:// or smtps:// URL of the mail server; empty: no e-mail.
+    pub smtp_url: Secret,
+    /// The sender address (`Name <address>` or `address`).
+    pub from: String,
+    /// This server's public address for links in e-mails; empty: `http://<server.bind>`.
+    pub base_url: String,
+}
+
 /// Scheduled backups made by `serve`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

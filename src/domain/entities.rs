@@ -208,6 +208,8 @@ pub struct Subscription {
     pub monthly_budget: Option<Money>,
     pub notify: NotifyFrequency,
     pub paused: bool,
+    /// Whether its notifications (and digests) also go out by e-mail.
+    pub email: bool,
 }
 
 /// Per-stage timings of a voice command, in milliseconds.

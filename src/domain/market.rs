@@ -114,6 +114,7 @@ pub struct SubscriptionChange {
     pub monthly_budget: Option<Option<Money>>,
     pub notify: Option<NotifyFrequency>,
     pub paused: Option<bool>,
+    pub email: Option<bool>,
 }
 
 /// A message for a user: shown at once or collected into a digest.

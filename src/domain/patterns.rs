@@ -295,9 +295,9 @@ mod tests {
         assert_eq!(p.designers[0].name, "alice");
         assert_eq!(p.active.hours_utc, [20]);
         assert_eq!(p.active.weekdays[0], "monday");
-        // $0–10: one; $10–50: one; $50–100: one.
-        assert_eq!(p.price_bands.iter().map(|b| b.count).collect::<Vec<_>>(), [1, 1, 1]);
-        assert_eq!(p.price_bands[1].min_minor, 1000);
+        // $10–50: 15.00 and 40.00; $50–100: 60.00 (the refunded 900.00 is left out).
+        assert_eq!(p.price_bands.iter().map(|b| b.count).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(p.price_bands[1].min_minor, 5000);
         assert_eq!((p.voice_commands, p.voice_understood), (2, 1));
         assert!(p.searched.iter().any(|t| t.name == "dsp"));
     }

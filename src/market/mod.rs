@@ -13,10 +13,12 @@
 //! | [`Community`] | group roles, who posts where, collaboration shares |
 //! | [`VoiceLog`] | the stored record of every voice command |
 //! | `fanout`, [`OutboxWorker`] | notifying subscribers and auto-buying, at most once |
+//! | [`DeliveryWorker`] | e-mailing notifications and digests once, retries, unsubscribing |
 //! | [`hot_cache`] | which cached reads a write makes stale |
 
 mod catalog;
 mod community;
+mod delivery;
 mod digests;
 mod directory;
 mod error;
@@ -39,6 +41,7 @@ mod worker;
 
 pub use catalog::{Catalog, ChipDraft, NameLists};
 pub use community::Community;
+pub use delivery::{DeliveryWorker, EmailMessage, Mailer, SendError, compose as compose_email};
 pub use digests::{DigestReport, last_period};
 pub use error::MarketError;
 pub use notifications::Notifications;

@@ -46,6 +46,7 @@ fn apply(
         monthly_budget: None,
         notify: NotifyFrequency::Immediate,
         paused: false,
+        email: true,
     });
     Subscription {
         auto_purchase: change.auto_purchase.unwrap_or(base.auto_purchase),
@@ -53,6 +54,7 @@ fn apply(
         monthly_budget: change.monthly_budget.unwrap_or(base.monthly_budget),
         notify: change.notify.unwrap_or(base.notify),
         paused: change.paused.unwrap_or(base.paused),
+        email: change.email.unwrap_or(base.email),
         ..base
     }
 }
@@ -115,6 +117,7 @@ impl Subscriptions<'_> {
                     monthly_budget: Some(s.monthly_budget),
                     notify: Some(s.notify),
                     paused: Some(s.paused),
+                    email: Some(s.email),
                 };
                 self.write(subscriber.id, designer_id, |current| {
                     Some(apply(current, subscriber.id, designer_id, &change))

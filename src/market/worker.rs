@@ -116,34 +116,31 @@ impl OutboxWorker {
 
     /// Runs until `shutdown` resolves, polling every `every`.
     pub async fn run(self, every: Duration, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        let mut digests_due = tokio::time::Instant::now();
-        loop {
-            let pass = async {
-                if let Err(e) = self.run_once().await {
-                    tracing::warn!(error = %e, "outbox worker pass failed");
+        let digests_due = std::sync::Mutex::new(tokio::time::Instant::now());
+        repeat(every, shutdown, || async {
+            if let Err(e) = self.run_once().await {
+                tracing::warn!(error = %e, "outbox worker pass failed");
+            }
+            // Digests are due once a user's day or week has ended; overlapping runs
+            // make each digest once, so every worker may try, once a minute.
+            let due = {
+                let mut at = digests_due.lock().unwrap_or_else(|p| p.into_inner());
+                let due = tokio::time::Instant::now() >= *at;
+                if due {
+                    *at = tokio::time::Instant::now() + Duration::from_secs(60);
                 }
-                // Digests are due once a user's day or week has ended; overlapping runs
-                // make each digest once, so every worker may try, once a minute.
-                if tokio::time::Instant::now() >= digests_due {
-                    digests_due = tokio::time::Instant::now() + Duration::from_secs(60);
-                    match self.market.run_digests(time::OffsetDateTime::now_utc()).await {
-                        Ok(r) if r.created > 0 => tracing::info!(created = r.created, "made notification digests"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "digest pass failed"),
-                    }
-                }
-                self.report_counts().await;
+                due
             };
-            tokio::select! {
-                () = &mut shutdown => return,
-                () = pass => {}
+            if due {
+                match self.market.run_digests(time::OffsetDateTime::now_utc()).await {
+                    Ok(r) if r.created > 0 => tracing::info!(created = r.created, "made notification digests"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "digest pass failed"),
+                }
             }
-            tokio::select! {
-                () = &mut shutdown => return,
-                () = tokio::time::sleep(every) => {}
-            }
-        }
+            self.report_counts().await;
+        })
+        .await;
     }
 
     /// Publishes the outbox's size as gauges for `/metrics`.
@@ -154,6 +151,26 @@ impl OutboxWorker {
                 metrics::gauge!("outbox_dead_events").set(c.dead as f64);
             }
             Err(e) => tracing::warn!(error = %e, "could not count outbox events"),
+        }
+    }
+}
+
+/// Runs `pass` every `every` until `shutdown` resolves; shutdown never waits for a
+/// pass to finish.
+pub(super) async fn repeat<F, Fut>(every: Duration, shutdown: impl std::future::Future<Output = ()>, mut pass: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = pass() => {}
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(every) => {}
         }
     }
 }

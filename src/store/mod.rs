@@ -12,6 +12,7 @@ mod backup;
 mod catalog;
 mod catalog_sort;
 mod collaborations;
+mod deliveries;
 mod digests;
 mod error;
 mod groups;
@@ -35,6 +36,7 @@ mod wallets;
 
 pub use audit::NewAuditEntry;
 pub use collaborations::ChipLink;
+pub use deliveries::{DeliveryCounts, DeliveryItem, DeliveryJob};
 pub use error::StoreError;
 pub use outbox::NewEvent;
 pub use sales::{Edition, IdempotencyRecord, RefundLine};

@@ -281,8 +281,7 @@ impl TryFrom<PurchaseRow> for Purchase {
     }
 }
 
-pub(super) const SUBSCRIPTION_COLUMNS: &str =
-    "id, subscriber_id, designer_id, auto_purchase, max_price_minor, monthly_budget_minor, currency, notify, paused";
+pub(super) const SUBSCRIPTION_COLUMNS: &str = "id, subscriber_id, designer_id, auto_purchase, max_price_minor, monthly_budget_minor, currency, notify, paused, email";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct SubscriptionRow {
@@ -295,6 +294,7 @@ pub(super) struct SubscriptionRow {
     currency: String,
     notify: String,
     paused: bool,
+    email: bool,
 }
 
 impl TryFrom<SubscriptionRow> for Subscription {
@@ -310,6 +310,7 @@ impl TryFrom<SubscriptionRow> for Subscription {
             monthly_budget: r.monthly_budget_minor.map(|m| Money::new(m, c)),
             notify: r.notify.parse().map_err(StoreError::corrupt)?,
             paused: r.paused,
+            email: r.email,
         })
     }
 }

@@ -68,6 +68,7 @@ async fn plan_inner(
                 monthly_budget: slot_money(slots.get("monthly_budget")).map(Some),
                 notify: slot_frequency(slots.get("frequency")),
                 paused: None,
+                email: None,
             };
             let designers = match designer(market, slots).await? {
                 Some(d) => vec![d],

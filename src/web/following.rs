@@ -180,6 +180,7 @@ pub async fn save(
             monthly_budget: Some(monthly_budget),
             notify: Some(notify),
             paused: None,
+            email: None,
         };
         match state.market.subscriptions().set(user, d.handle.as_str(), &change).await {
             Ok(_) => return Ok(see_other("/following?notice=subscribed")),

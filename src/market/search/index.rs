@@ -21,8 +21,10 @@ const KEYWORD_WEIGHT: f32 = 0.3;
 /// from the catalog's: at least this many standard deviations above the mean (a query
 /// that means nothing here is about as close to every chip) …
 const MIN_STANDOUT: f32 = 1.5;
-/// … and at least this similarity.
+/// … and at least this similarity. At this similarity or more a chip is a result
+/// however many others are as close (a small catalog has no spread to stand out from).
 const MIN_SIMILARITY: f32 = 0.15;
+const SURE_SIMILARITY: f32 = 0.5;
 /// Catalogs at least this large are compared on several threads.
 const PARALLEL_FROM: usize = 20_000;
 /// Query words at least this long also match words they begin ("fal" → "falcon").
@@ -209,7 +211,7 @@ impl Index {
         let n = meanings.len().max(1) as f32;
         let mean = meanings.iter().map(|s| s.1).sum::<f32>() / n;
         let sd = (meanings.iter().map(|s| (s.1 - mean).powi(2)).sum::<f32>() / n).sqrt();
-        let floor = MIN_SIMILARITY.max(mean + MIN_STANDOUT * sd);
+        let floor = MIN_SIMILARITY.max((mean + MIN_STANDOUT * sd).min(SURE_SIMILARITY));
         let mut hits: Vec<Hit> = meanings
             .into_iter()
             .filter_map(|(i, meaning)| {
@@ -292,6 +294,13 @@ mod tests {
         v
     }
 
+    /// A query vector along axis `k`.
+    fn toward(k: usize) -> Vec<f32> {
+        let mut v = vec![0.0; DIM];
+        v[k] = 1.0;
+        v
+    }
+
     #[test]
     fn words_and_meaning_rank_together_and_filters_apply() {
         let mut ix = Index::default();
@@ -304,12 +313,12 @@ mod tests {
         let hits = ix.rank(&f, "fal", None, 10);
         assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [Id::from_u128(1)]);
         // Meaning alone finds both chips near the query; the word "sound" puts Osprey first.
-        let hits = ix.rank(&f, "sound thing", Some(&axis(0)), 10);
+        let hits = ix.rank(&f, "sound thing", Some(&toward(0)), 10);
         assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [Id::from_u128(3), Id::from_u128(1)]);
         let cheap = ChipFilter { max_price_minor: Some(4500), ..Default::default() };
-        assert_eq!(ix.rank(&cheap, "sound thing", Some(&axis(0)), 10).len(), 1);
+        assert_eq!(ix.rank(&cheap, "sound thing", Some(&toward(0)), 10).len(), 1);
         ix.retire(Id::from_u128(3));
-        assert_eq!(ix.rank(&f, "sound thing", Some(&axis(0)), 10).len(), 1);
+        assert_eq!(ix.rank(&f, "sound thing", Some(&toward(0)), 10).len(), 1);
     }
 
     #[test]
