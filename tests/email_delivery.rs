@@ -1,4 +1,4 @@
-//! Notifications that arrive, on both backends, against a real SMTP server
+//! Notifications by e-mail, on both backends, against a real SMTP server
 //! (`scripts/smtp_sink.py`, aiosmtpd): an immediate notification and a digest are
 //! e-mailed exactly once, also across a worker that stops mid-pass; a failing server
 //! is retried with backoff; unsubscribe links turn the e-mails off.
@@ -96,7 +96,8 @@ impl Sink {
             .expect("mailer");
         let retry =
             RetryPolicy { max_attempts: 4, first_pause: Duration::from_millis(400), max_pause: Duration::from_secs(2) };
-        DeliveryWorker::new(market.clone(), Arc::new(mailer), "https://holomesh.test/")
+        DeliveryWorker::new(market.clone(), "https://holomesh.test/")
+            .with_mailer(Arc::new(mailer))
             .with_retry(retry, Duration::from_secs(2))
     }
 }
@@ -191,7 +192,8 @@ async fn a_worker_stopped_mid_pass_leaves_nothing_unsent_or_doubled(store: Store
     }
     // A worker whose mail server never answers claims the batch, then stops (its pass
     // is dropped mid-send, as a crash would leave it).
-    let stuck = DeliveryWorker::new(w.market.clone(), Arc::new(Silent), "https://holomesh.test")
+    let stuck = DeliveryWorker::new(w.market.clone(), "https://holomesh.test")
+        .with_mailer(Arc::new(Silent))
         .with_retry(RetryPolicy::default(), Duration::from_secs(2));
     assert!(tokio::time::timeout(Duration::from_millis(500), stuck.run_once()).await.is_err(), "it hung");
     drop(stuck);

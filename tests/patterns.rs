@@ -85,4 +85,14 @@ async fn routes_answer_with_patterns_and_audiences(store: Store) {
     assert_eq!(s, StatusCode::OK, "{got}");
     assert_eq!(got["preferences"]["categories"], serde_json::json!(["dsp"]));
     assert_eq!(got, put);
+    // Said in words, read into the same fields; a field given explicitly wins.
+    let body =
+        serde_json::json!({ "text": "I prefer low-power RISC-V designs under fifty dollars", "categories": ["cpu"] });
+    let (s, said) = server.call(Method::PUT, "/v1/me/client-profile", Some(&user), Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "{said}");
+    let prefs = &said["preferences"];
+    assert_eq!(prefs["categories"], serde_json::json!(["cpu"]));
+    assert_eq!(prefs["keywords"], serde_json::json!(["low-power"]));
+    assert_eq!(prefs["max_price"]["amount_minor"], 5000);
+    assert!(prefs["stated"].as_str().is_some_and(|t| t.contains("RISC-V")), "{prefs}");
 }

@@ -125,6 +125,7 @@ async fn client_preferences_default_and_round_trip(store: Store) {
         categories: vec!["risc-v".into()],
         process_nodes: vec!["28nm".into()],
         keywords: vec!["low-power".into()],
+        stated: Some("low-power RISC-V under fifty dollars".into()),
         max_price: Some(Money::new(5000, Currency::USD)),
         min_price: None,
     };

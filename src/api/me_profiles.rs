@@ -70,6 +70,10 @@ async fn put_designer_profile(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientProfileBody {
+    /// What you like in your own words ("low-power RISC-V designs under fifty
+    /// dollars", at most 500 characters): read into the fields below; a field given
+    /// explicitly wins over what the text says.
+    pub text: Option<String>,
     #[serde(default)]
     pub categories: Vec<String>,
     #[serde(default)]
@@ -124,13 +128,27 @@ async fn put_client_profile(
     {
         return Err(invalid("min_price_minor must not be above max_price_minor"));
     }
-    let preferences = ClientPreferences {
-        categories,
-        process_nodes,
-        keywords,
-        max_price: b.max_price_minor.map(|m| Money::new(m, currency)),
-        min_price: b.min_price_minor.map(|m| Money::new(m, currency)),
+    let said = match b.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            text_max("text", t, 500)?;
+            crate::market::parse_preferences(t, &ClientPreferences::default(), currency)
+        }
+        None => ClientPreferences::default(),
     };
+    let or_said = |given: Vec<String>, said: Vec<String>| if given.is_empty() { said } else { given };
+    let preferences = ClientPreferences {
+        categories: or_said(categories, said.categories),
+        process_nodes: or_said(process_nodes, said.process_nodes),
+        keywords: or_said(keywords, said.keywords),
+        stated: said.stated,
+        max_price: b.max_price_minor.map(|m| Money::new(m, currency)).or(said.max_price),
+        min_price: b.min_price_minor.map(|m| Money::new(m, currency)).or(said.min_price),
+    };
+    if let (Some(lo), Some(hi)) = (preferences.min_price, preferences.max_price)
+        && lo.amount_minor > hi.amount_minor
+    {
+        return Err(invalid("the lowest price must not be above the highest"));
+    }
     state.market.profiles().set_client_preferences(&user, &preferences).await?;
     let stats = state.market.profiles().client_stats(user.id).await?;
     Ok(Json(ClientProfile { preferences, stats }))

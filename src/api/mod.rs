@@ -52,6 +52,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// The voice pipelines (speech recognition only when a model is loaded).
     pub voice: Arc<VoiceHub>,
+    /// The VAPID public key browsers subscribe to push with; `None`: push is off.
+    pub push_public_key: Option<String>,
 }
 
 /// A JSON answer from already-serialised bytes (a cached read).

@@ -1,16 +1,18 @@
-//! `/v1/notifications`: the caller's own notifications, and marking one read.
+//! `/v1/notifications`: the caller's own notifications and marking one read; e-mail
+//! unsubscribe links; the browsers that receive Web Push.
 
 use super::pagination::{Listing, id_cursor, limit, path_id, query};
-use super::{AppState, AuthUser, Problem};
+use super::{ApiJson, AppState, AuthUser, Problem};
 use crate::domain::{Id, Notification, PageRequest};
+use crate::market::PushTarget;
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::PathRejection, rejection::QueryRejection},
     http::StatusCode,
     response::Html,
 };
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -18,6 +20,76 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_notifications))
         .routes(routes!(mark_read))
         .routes(routes!(unsubscribe_page, unsubscribe))
+        .routes(routes!(push_public_key))
+        .routes(routes!(add_push_subscription, remove_push_subscription))
+}
+
+/// The key a browser subscribes to push with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PushKey {
+    /// The VAPID public key (`applicationServerKey`), base64url.
+    public_key: String,
+}
+
+#[utoipa::path(get, path = "/v1/push/public-key", tag = "notifications",
+    responses((status = 200, body = PushKey), (status = 404, body = Problem, description = "push is off here")))]
+async fn push_public_key(State(state): State<AppState>) -> Result<Json<PushKey>, Problem> {
+    let public_key = state.push_public_key.clone().ok_or_else(|| Problem::not_found("push is off on this server"))?;
+    Ok(Json(PushKey { public_key }))
+}
+
+/// The browser's keys of a push subscription.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PushKeys {
+    p256dh: String,
+    auth: String,
+}
+
+/// A browser's `PushSubscription` as its `toJSON()` gives it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PushSubscriptionBody {
+    endpoint: String,
+    keys: PushKeys,
+    #[serde(default)]
+    #[allow(dead_code)]
+    expiration_time: Option<f64>,
+}
+
+/// Which browser to stop pushing to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushEndpoint {
+    endpoint: String,
+}
+
+/// Pushes notifications and digests to this browser from now on (for subscriptions
+/// with `push` on).
+#[utoipa::path(post, path = "/v1/me/push-subscriptions", tag = "notifications", security(("bearer" = [])),
+    request_body = PushSubscriptionBody,
+    responses((status = 201, description = "kept"), (status = 401, body = Problem),
+        (status = 422, body = Problem, description = "not an https endpoint, or keys of the wrong size")))]
+async fn add_push_subscription(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiJson(b): ApiJson<PushSubscriptionBody>,
+) -> Result<StatusCode, Problem> {
+    let to = PushTarget { endpoint: b.endpoint, p256dh: b.keys.p256dh, auth: b.keys.auth };
+    state.market.add_push_subscription(&user, &to).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[utoipa::path(delete, path = "/v1/me/push-subscriptions", tag = "notifications", security(("bearer" = [])),
+    request_body = PushEndpoint,
+    responses((status = 204, description = "forgotten"), (status = 401, body = Problem),
+        (status = 404, body = Problem, description = "no such subscription of yours")))]
+async fn remove_push_subscription(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiJson(b): ApiJson<PushEndpoint>,
+) -> Result<StatusCode, Problem> {
+    state.market.remove_push_subscription(&user, &b.endpoint).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// An unsubscribe link's secret as sent (URL-safe base64); anything else is unknown.

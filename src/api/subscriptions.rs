@@ -33,6 +33,9 @@ pub struct SubscriptionBody {
     /// Also send its notifications (and digests) by e-mail when the server sends
     /// e-mail (default true; unchanged when absent).
     pub email: Option<bool>,
+    /// Also push them to the browsers where you turned push on (default true;
+    /// unchanged when absent).
+    pub push: Option<bool>,
 }
 
 /// A subscription with the designer's handle.
@@ -50,6 +53,7 @@ pub struct SubscriptionView {
     pub notify: NotifyFrequency,
     pub paused: bool,
     pub email: bool,
+    pub push: bool,
 }
 
 impl SubscriptionView {
@@ -64,6 +68,7 @@ impl SubscriptionView {
             notify: s.notify,
             paused: s.paused,
             email: s.email,
+            push: s.push,
         }
     }
 }
@@ -97,6 +102,7 @@ async fn put_subscription(
         notify: Some(body.notify.unwrap_or(NotifyFrequency::Immediate)),
         paused: None,
         email: body.email,
+        push: body.push,
     };
     let s = state.market.subscriptions().set(&user, h.as_str(), &change).await?;
     Ok(Json(SubscriptionView::new(s, Some(h.to_string()))))

@@ -92,10 +92,45 @@ fn jwt_keys(config: &Config) -> Result<JwtKeyMaterial, ConfigError> {
     Ok((vec![(LOCAL_KEY_ID.to_owned(), decode(LOCAL_KEY_ID, &raw)?)], LOCAL_KEY_ID.to_owned()))
 }
 
+/// The VAPID key Web Push messages are signed with: `notify.vapid_key` (base64url
+/// PKCS#8), or the key in `<data_dir>/vapid.key` (created once); `None` when
+/// `notify.web_push` is off.
+pub fn vapid_key(config: &Config) -> Result<Option<crate::notify::VapidKey>, ConfigError> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    if !config.notify.web_push {
+        return Ok(None);
+    }
+    let configured = config.notify.vapid_key.expose().trim();
+    let (raw, source) = if configured.is_empty() {
+        let path = config.data_dir().join("vapid.key");
+        let generated = || -> std::io::Result<String> {
+            let pkcs8 = crate::notify::VapidKey::generate().map_err(std::io::Error::other)?;
+            Ok(B64.encode(pkcs8))
+        };
+        let raw =
+            local_key_with(&path, generated).map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+        (raw, path.display().to_string())
+    } else {
+        (configured.to_owned(), "notify.vapid_key".to_owned())
+    };
+    let pkcs8 = B64
+        .decode(raw.trim_end_matches('='))
+        .map_err(|_| ConfigError::Invalid(format!("{source} is not base64url")))?;
+    crate::notify::VapidKey::from_pkcs8(&pkcs8, &config.notify.vapid_subject)
+        .map(Some)
+        .map_err(|e| ConfigError::Invalid(format!("{source}: {e}")))
+}
+
 /// Reads the key in `path`, creating it first if there is no such file. Any other
 /// read error is reported rather than papered over with a new key, which would make
 /// everything sealed so far unreadable.
 fn local_key(path: &Path) -> std::io::Result<String> {
+    local_key_with(path, || Ok(crate::crypto::generate_key()))
+}
+
+/// [`local_key`] with the new key made by `generate`.
+fn local_key_with(path: &Path, generate: impl Fn() -> std::io::Result<String>) -> std::io::Result<String> {
     match std::fs::read_to_string(path) {
         Ok(k) if !k.trim().is_empty() => return Ok(k.trim().to_owned()),
         Ok(_) => return Err(std::io::Error::other("the key file is empty; restore it from a backup")),
@@ -105,7 +140,7 @@ fn local_key(path: &Path) -> std::io::Result<String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    create_private_once(path, &crate::crypto::generate_key())?;
+    create_private_once(path, &generate()?)?;
     // Whoever created the file first won: everyone uses what is on disk.
     let key = std::fs::read_to_string(path)?;
     Ok(key.trim().to_owned())

@@ -55,6 +55,8 @@ pub struct App {
     pub voice: Arc<VoiceHub>,
     pub grammar: Arc<SharedGrammar>,
     pub cipher: Arc<FieldCipher>,
+    /// Sends Web Push (`notify.web_push`), with the server's VAPID key.
+    pub pusher: Option<Arc<crate::notify::WebPusher>>,
 }
 
 impl std::fmt::Debug for App {
@@ -120,22 +122,31 @@ impl App {
             cipher.clone(),
             CONFIRM_WINDOW,
         ));
-        Ok(App { config: Arc::new(config), market, auth, voice, grammar, cipher })
+        let pusher = keys::vapid_key(&config)?
+            .map(|k| crate::notify::WebPusher::new(k).map(Arc::new))
+            .transpose()
+            .map_err(|e| AppError::User(e.to_string()))?;
+        Ok(App { config: Arc::new(config), market, auth, voice, grammar, cipher, pusher })
     }
 
-    /// The e-mail delivery worker, when `notify.smtp_url` is set.
+    /// The worker that e-mails (when `notify.smtp_url` is set) and pushes (when
+    /// `notify.web_push` is on) notifications and digests; `None` when neither is.
     pub fn delivery_worker(&self) -> Result<Option<crate::market::DeliveryWorker>, AppError> {
-        let url = self.config.notify.smtp_url.expose().trim();
-        if url.is_empty() {
-            return Ok(None);
-        }
-        let mailer =
-            crate::notify::SmtpMailer::new(url, &self.config.notify.from).map_err(|e| AppError::User(e.to_string()))?;
         let base = match self.config.notify.base_url.trim() {
             "" => format!("http://{}", self.config.server.bind),
             b => b.to_owned(),
         };
-        Ok(Some(crate::market::DeliveryWorker::new(self.market.clone(), Arc::new(mailer), &base)))
+        let mut worker = crate::market::DeliveryWorker::new(self.market.clone(), &base);
+        let url = self.config.notify.smtp_url.expose().trim();
+        if !url.is_empty() {
+            let mailer = crate::notify::SmtpMailer::new(url, &self.config.notify.from)
+                .map_err(|e| AppError::User(e.to_string()))?;
+            worker = worker.with_mailer(Arc::new(mailer));
+        }
+        if let Some(p) = &self.pusher {
+            worker = worker.with_pusher(p.clone());
+        }
+        Ok((!url.is_empty() || self.pusher.is_some()).then_some(worker))
     }
 
     /// The outbox worker (fan-out, auto-buy, digests).
@@ -173,6 +184,7 @@ impl App {
             market: self.market.clone(),
             auth: self.auth.clone(),
             voice: self.voice.clone(),
+            push_public_key: self.pusher.as_ref().map(|p| p.public_key()),
         }
     }
 }

@@ -31,7 +31,7 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
     let worker = tokio::spawn(app.outbox_worker().run(std::time::Duration::from_millis(500), stopped()));
     match app.delivery_worker() {
         Ok(Some(w)) => {
-            tracing::info!("e-mailing notifications and digests (notify.smtp_url is set)");
+            tracing::info!("delivering notifications and digests by e-mail and Web Push");
             tokio::spawn(w.run(std::time::Duration::from_secs(2), stopped()));
         }
         Ok(None) => {}

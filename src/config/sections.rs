@@ -160,6 +160,12 @@ pub struct NotifyConfig {
     pub from: String,
     /// This server's public address for links in e-mails; empty: `http://<server.bind>`.
     pub base_url: String,
+    /// Send Web Push messages to browsers where users turned push on.
+    pub web_push: bool,
+    /// The VAPID key (base64url PKCS#8 P-256); empty: `<data_dir>/vapid.key`.
+    pub vapid_key: Secret,
+    /// The contact push services may use (`mailto:` or `https:`).
+    pub vapid_subject: String,
 }
 
 /// Scheduled backups made by `serve`.

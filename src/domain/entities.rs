@@ -119,6 +119,10 @@ pub struct ClientPreferences {
     pub process_nodes: Vec<String>,
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// What the client said or typed, as said ("low-power RISC-V designs under fifty
+    /// dollars"): recommendations look for chips that mean the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated: Option<String>,
     pub max_price: Option<Money>,
     pub min_price: Option<Money>,
 }
@@ -210,6 +214,8 @@ pub struct Subscription {
     pub paused: bool,
     /// Whether its notifications (and digests) also go out by e-mail.
     pub email: bool,
+    /// … and by Web Push to the browsers where the user turned push on.
+    pub push: bool,
 }
 
 /// Per-stage timings of a voice command, in milliseconds.

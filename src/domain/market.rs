@@ -115,6 +115,7 @@ pub struct SubscriptionChange {
     pub notify: Option<NotifyFrequency>,
     pub paused: Option<bool>,
     pub email: Option<bool>,
+    pub push: Option<bool>,
 }
 
 /// A message for a user: shown at once or collected into a digest.

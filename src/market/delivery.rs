@@ -1,5 +1,6 @@
 //! Notifications that arrive: immediate notifications and digests go out by e-mail
-//! to subscribers who want it. Each is queued once, sent by whichever worker claims
+//! and by Web Push (to each browser where the user turned push on) for subscribers who
+//! want it. Each is queued once, sent by whichever worker claims
 //! it, retried with a pause that doubles after a failure, and set aside as dead after
 //! its last attempt. A worker that stops mid-send leaves its claim to run out, and the
 //! message is sent again with the same Message-ID (mail systems treat the two as one).
@@ -7,7 +8,7 @@
 
 use super::{Market, MarketError, RetryPolicy};
 use crate::domain::{Currency, Money, now_micros};
-use crate::store::{DeliveryItem, DeliveryJob};
+use crate::store::{Channels, DeliveryItem, DeliveryJob};
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +35,34 @@ pub enum SendError {
     /// Will fail again (5xx, a bad address).
     #[error("{0}")]
     Permanent(String),
+    /// The push subscription is gone (the browser unsubscribed): it is forgotten.
+    #[error("{0}")]
+    Gone(String),
+}
+
+/// A browser's push subscription (the `PushSubscription` the browser made).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushTarget {
+    pub endpoint: String,
+    /// The browser's P-256 public key, base64url.
+    pub p256dh: String,
+    /// The browser's 16-byte authentication secret, base64url.
+    pub auth: String,
+}
+
+/// What the installed web app shows for a push message (its service worker reads it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PushMessage {
+    pub title: String,
+    pub body: String,
+    /// The page a click opens.
+    pub url: String,
+}
+
+/// Sends Web Push messages.
+#[async_trait]
+pub trait Pusher: Send + Sync {
+    async fn push(&self, to: &PushTarget, message: &PushMessage) -> Result<(), SendError>;
 }
 
 /// Sends e-mail (SMTP in production).
@@ -45,7 +74,8 @@ pub trait Mailer: Send + Sync {
 /// Sends queued e-mail; several may run at once.
 pub struct DeliveryWorker {
     market: Market,
-    mailer: Arc<dyn Mailer>,
+    mailer: Option<Arc<dyn Mailer>>,
+    pusher: Option<Arc<dyn Pusher>>,
     /// The server's public address, for links in messages (no trailing slash).
     base_url: String,
     retry: RetryPolicy,
@@ -105,11 +135,27 @@ pub fn compose(job: &DeliveryJob, items: &[DeliveryItem], base_url: &str) -> Ema
     }
 }
 
+/// The push message for a claimed delivery: the same facts as the e-mail, short.
+pub fn compose_push(job: &DeliveryJob, items: &[DeliveryItem], base_url: &str) -> PushMessage {
+    let mail = compose(job, items, base_url);
+    let body = match items {
+        [one] => format!("{} by {}, {}", one.title, one.designer, money(one.price_minor, &one.currency)),
+        many => many.iter().map(|i| i.title.as_str()).collect::<Vec<_>>().join(", "),
+    };
+    let url = match items {
+        [one] => format!("{base_url}/chips/{}", one.chip_id),
+        _ => format!("{base_url}/notifications"),
+    };
+    PushMessage { title: mail.subject, body, url }
+}
+
 impl DeliveryWorker {
-    pub fn new(market: Market, mailer: Arc<dyn Mailer>, base_url: &str) -> Self {
+    /// A worker that sends nothing until given a mailer or a pusher.
+    pub fn new(market: Market, base_url: &str) -> Self {
         Self {
             market,
-            mailer,
+            mailer: None,
+            pusher: None,
             base_url: base_url.trim_end_matches('/').to_owned(),
             retry: RetryPolicy {
                 max_attempts: 8,
@@ -119,6 +165,16 @@ impl DeliveryWorker {
             lease: Duration::from_secs(120),
             batch: 20,
         }
+    }
+
+    /// The same worker, sending e-mail with `mailer`.
+    pub fn with_mailer(self, mailer: Arc<dyn Mailer>) -> Self {
+        Self { mailer: Some(mailer), ..self }
+    }
+
+    /// The same worker, sending Web Push with `pusher`.
+    pub fn with_pusher(self, pusher: Arc<dyn Pusher>) -> Self {
+        Self { pusher: Some(pusher), ..self }
     }
 
     /// The same worker with another retry policy and claim lease.
@@ -137,7 +193,8 @@ impl DeliveryWorker {
             rand::rngs::OsRng.fill_bytes(&mut bytes);
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
         };
-        store.queue_email_deliveries(since, token).await.map_err(MarketError::Store)?;
+        let channels = Channels { email: self.mailer.is_some(), push: self.pusher.is_some() };
+        store.queue_deliveries(since, channels, token).await.map_err(MarketError::Store)?;
         let mut sent = 0;
         loop {
             let until = now_micros() + self.lease;
@@ -156,8 +213,21 @@ impl DeliveryWorker {
     async fn deliver(&self, job: &DeliveryJob) -> Result<bool, MarketError> {
         let store = &self.market.store;
         let items = store.delivery_items(job.id).await.map_err(MarketError::Store)?;
-        let message = compose(job, &items, &self.base_url);
-        let outcome = match tokio::time::timeout(self.lease / 2, self.mailer.send(&message)).await {
+        let send = async {
+            match (job.channel.as_str(), &self.mailer, &self.pusher) {
+                ("email", Some(mailer), _) => mailer.send(&compose(job, &items, &self.base_url)).await,
+                ("push", _, Some(pusher)) => {
+                    let to = PushTarget {
+                        endpoint: job.endpoint.clone().unwrap_or_default(),
+                        p256dh: job.p256dh.clone().unwrap_or_default(),
+                        auth: job.auth.clone().unwrap_or_default(),
+                    };
+                    pusher.push(&to, &compose_push(job, &items, &self.base_url)).await
+                }
+                (channel, _, _) => Err(SendError::Transient(format!("this worker does not send {channel}"))),
+            }
+        };
+        let outcome = match tokio::time::timeout(self.lease / 2, send).await {
             Ok(r) => r,
             Err(_) => Err(SendError::Transient(format!("no answer within {} s", (self.lease / 2).as_secs()))),
         };
@@ -169,13 +239,17 @@ impl DeliveryWorker {
             Err(e) => {
                 let pause = match &e {
                     SendError::Transient(_) => self.retry.pause_after(job.attempts),
-                    SendError::Permanent(_) => None,
+                    SendError::Permanent(_) | SendError::Gone(_) => None,
                 };
+                if let (SendError::Gone(_), Some(id)) = (&e, job.push_subscription_id) {
+                    tracing::info!(delivery = %job.id, "the browser's push subscription is gone; forgetting it");
+                    return store.drop_push_subscription(id).await.map(|()| false).map_err(MarketError::Store);
+                }
                 match pause {
-                    Some(p) => tracing::warn!(delivery = %job.id, attempt = job.attempts, error = %e,
-                        retry_in_ms = p.as_millis() as u64, "e-mail not sent; will retry"),
-                    None => tracing::error!(delivery = %job.id, attempts = job.attempts, error = %e,
-                        "e-mail not sent; set aside as dead"),
+                    Some(p) => tracing::warn!(delivery = %job.id, channel = %job.channel, attempt = job.attempts,
+                        error = %e, retry_in_ms = p.as_millis() as u64, "message not sent; will retry"),
+                    None => tracing::error!(delivery = %job.id, channel = %job.channel, attempts = job.attempts,
+                        error = %e, "message not sent; set aside as dead"),
                 }
                 let at = pause.map(|p| now_micros() + p);
                 store.delivery_failed(job.id, &e.to_string(), at).await.map_err(MarketError::Store)?;
@@ -202,7 +276,46 @@ impl DeliveryWorker {
     }
 }
 
+/// The longest push endpoint accepted.
+const MAX_ENDPOINT: usize = 2048;
+
 impl Market {
+    /// Keeps a browser's push subscription for `user`: an `https` endpoint (or `http`
+    /// on this machine), the browser's 65-byte P-256 key and 16-byte secret (base64url).
+    pub async fn add_push_subscription(&self, user: &crate::domain::User, to: &PushTarget) -> Result<(), MarketError> {
+        use base64::Engine as _;
+        let bad = |m: &str| MarketError::Invalid(m.to_owned());
+        let url = url::Url::parse(&to.endpoint).map_err(|_| bad("endpoint must be a URL"))?;
+        let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if to.endpoint.len() > MAX_ENDPOINT || !(url.scheme() == "https" || (url.scheme() == "http" && local)) {
+            return Err(bad("endpoint must be an https URL of at most 2048 characters"));
+        }
+        let decode = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(v.trim_end_matches('='));
+        if decode(&to.p256dh).map_or(true, |k| k.len() != 65 || k.first() != Some(&4)) {
+            return Err(bad("keys.p256dh must be an uncompressed P-256 point, base64url"));
+        }
+        if decode(&to.auth).map_or(true, |k| k.len() != 16) {
+            return Err(bad("keys.auth must be 16 bytes, base64url"));
+        }
+        self.store
+            .add_push_subscription(user.id, &to.endpoint, &to.p256dh, &to.auth)
+            .await
+            .map_err(|e| MarketError::from_store("push subscription", e))
+    }
+
+    /// Forgets one of the user's browsers.
+    pub async fn remove_push_subscription(
+        &self,
+        user: &crate::domain::User,
+        endpoint: &str,
+    ) -> Result<(), MarketError> {
+        match self.store.remove_push_subscription(user.id, endpoint).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(MarketError::NotFound("push subscription")),
+            Err(e) => Err(MarketError::from_store("push subscription", e)),
+        }
+    }
+
     /// Turns off the e-mails an unsubscribe link was sent with: those about its
     /// designer, or all of them for a digest's link.
     pub async fn unsubscribe_email(&self, token: &str) -> Result<(), MarketError> {

@@ -13,7 +13,7 @@
 //! | [`Community`] | group roles, who posts where, collaboration shares |
 //! | [`VoiceLog`] | the stored record of every voice command |
 //! | `fanout`, [`OutboxWorker`] | notifying subscribers and auto-buying, at most once |
-//! | [`DeliveryWorker`] | e-mailing notifications and digests once, retries, unsubscribing |
+//! | [`DeliveryWorker`] | e-mail and Web Push of notifications and digests once, retries, unsubscribing |
 //! | [`hot_cache`] | which cached reads a write makes stale |
 
 mod catalog;
@@ -27,6 +27,7 @@ pub mod hot_cache;
 mod memberships;
 mod notifications;
 mod payments;
+mod preferences;
 mod profiles;
 mod purchases;
 mod recommend;
@@ -41,11 +42,15 @@ mod worker;
 
 pub use catalog::{Catalog, ChipDraft, NameLists};
 pub use community::Community;
-pub use delivery::{DeliveryWorker, EmailMessage, Mailer, SendError, compose as compose_email};
+pub use delivery::{
+    DeliveryWorker, EmailMessage, Mailer, PushMessage, PushTarget, Pusher, SendError, compose as compose_email,
+    compose_push,
+};
 pub use digests::{DigestReport, last_period};
 pub use error::MarketError;
 pub use notifications::Notifications;
 pub use payments::{DevelopmentProvider, MAX_DEPOSIT_MINOR, PaymentProvider, PaymentReceipt, Payments};
+pub use preferences::parse_preferences;
 pub use profiles::Profiles;
 pub use purchases::Purchases;
 pub use recommend::Recommendation;

@@ -1,6 +1,7 @@
 //! Recommendations: published chips the client has not bought, ranked by what they
-//! follow, what they said they prefer and what they bought before, each with the reason
-//! it was chosen.
+//! follow, what they said they prefer (by its words and by its meaning), what they
+//! bought before and what people who bought the same chips bought, each with the
+//! reason it was chosen.
 
 use super::{Market, MarketError};
 use crate::domain::{Chip, ChipFilter, ChipStatus, Id, Money, PageRequest, User};
@@ -10,6 +11,8 @@ use std::collections::{HashMap, HashSet};
 const CANDIDATES: u32 = 100;
 /// Purchases looked at (the newest).
 const HISTORY: u32 = 100;
+/// Chips closest in meaning to what the client said they like that count.
+const MEANING_TOP: u32 = 20;
 
 /// A chip worth a look and why.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -30,15 +33,44 @@ impl Market {
     ) -> Result<Vec<Recommendation>, MarketError> {
         let store = |e| MarketError::from_store("chip", e);
         let filter = ChipFilter { status: Some(ChipStatus::Published), ..Default::default() };
-        let chips = self.store.list_chips(&filter, PageRequest::first(CANDIDATES)).await.map_err(store)?.items;
+        let mut chips = self.store.list_chips(&filter, PageRequest::first(CANDIDATES)).await.map_err(store)?.items;
         let bought = self.store.list_purchases(user.id, PageRequest::first(HISTORY)).await.map_err(store)?.items;
         let owned: HashSet<Id> = bought.iter().map(|p| p.chip_id).collect();
+        let prefs = self.profiles().client_preferences(user).await?;
+        // People who bought what this client bought: what else they bought.
+        let mut shared: HashMap<Id, (Id, i64)> = HashMap::new();
+        for (chip, because, n) in self.store.co_purchases(user.id).await.map_err(store)? {
+            let e = shared.entry(chip).or_insert((because, 0));
+            if n > e.1 {
+                *e = (because, n);
+            }
+        }
+        // Chips that mean what the client said they like.
+        let mut close: HashMap<Id, usize> = HashMap::new();
+        let said = prefs.stated.clone().or_else(|| {
+            let words: Vec<&str> = prefs.keywords.iter().chain(&prefs.categories).map(String::as_str).collect();
+            (!words.is_empty()).then(|| words.join(" "))
+        });
+        if let Some(said) = &said
+            && let Some(page) = self.search().ranked(said, &filter, 0, MEANING_TOP).await?
+        {
+            close = page.items.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+            chips.extend(page.items);
+        }
+        let known: HashSet<Id> = chips.iter().map(|c| c.id).collect();
+        let mut wanted: Vec<Id> = shared.keys().chain(shared.values().map(|v| &v.0)).copied().collect();
+        wanted.retain(|id| !known.contains(id));
+        wanted.sort_unstable();
+        wanted.dedup();
+        chips.extend(self.store.chips_by_ids(&wanted).await.map_err(store)?);
+        let titles: HashMap<Id, String> = chips.iter().map(|c| (c.id, c.title.clone())).collect();
+        let mut seen = HashSet::new();
+        chips.retain(|c| c.status == ChipStatus::Published && seen.insert(c.id));
         let mut bought_categories: HashMap<String, usize> = HashMap::new();
         for chip in chips.iter().filter(|c| owned.contains(&c.id)) {
             *bought_categories.entry(chip.category.clone()).or_default() += 1;
         }
         let followed: HashSet<Id> = self.subscriptions().list(user).await?.iter().map(|s| s.designer_id).collect();
-        let prefs = self.profiles().client_preferences(user).await?;
         let mut names: HashMap<Id, String> = HashMap::new();
         let mut scored: Vec<(f32, Recommendation)> = Vec::new();
         for chip in chips {
@@ -63,6 +95,16 @@ impl Market {
             if let Some(k) = prefs.keywords.iter().find(|k| text.contains(&k.to_lowercase())) {
                 score += 1.5;
                 reasons.push(format!("about {k}, which you said you like"));
+            }
+            if let (Some(rank), Some(said)) = (close.get(&chip.id), &said) {
+                score += 2.0 * (1.0 - *rank as f32 / MEANING_TOP as f32);
+                let short: String = said.chars().take(60).collect();
+                reasons.push(format!("close to what you like (\"{short}\")"));
+            }
+            if let Some((because, n)) = shared.get(&chip.id) {
+                score += 2.0 + 0.5 * (*n as f32).min(4.0);
+                let title = titles.get(because).map_or("a chip you bought", String::as_str);
+                reasons.push(format!("people who bought {title} bought this"));
             }
             if followed.contains(&chip.designer_id) {
                 score += 2.5;

@@ -47,6 +47,7 @@ fn apply(
         notify: NotifyFrequency::Immediate,
         paused: false,
         email: true,
+        push: true,
     });
     Subscription {
         auto_purchase: change.auto_purchase.unwrap_or(base.auto_purchase),
@@ -55,6 +56,7 @@ fn apply(
         notify: change.notify.unwrap_or(base.notify),
         paused: change.paused.unwrap_or(base.paused),
         email: change.email.unwrap_or(base.email),
+        push: change.push.unwrap_or(base.push),
         ..base
     }
 }
@@ -118,6 +120,7 @@ impl Subscriptions<'_> {
                     notify: Some(s.notify),
                     paused: Some(s.paused),
                     email: Some(s.email),
+                    push: Some(s.push),
                 };
                 self.write(subscriber.id, designer_id, |current| {
                     Some(apply(current, subscriber.id, designer_id, &change))

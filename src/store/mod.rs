@@ -36,7 +36,7 @@ mod wallets;
 
 pub use audit::NewAuditEntry;
 pub use collaborations::ChipLink;
-pub use deliveries::{DeliveryCounts, DeliveryItem, DeliveryJob};
+pub use deliveries::{Channels, DeliveryCounts, DeliveryItem, DeliveryJob};
 pub use error::StoreError;
 pub use outbox::NewEvent;
 pub use sales::{Edition, IdempotencyRecord, RefundLine};

@@ -77,6 +77,24 @@ impl Store {
             .await
     }
 
+    /// Chips bought by people who bought what `buyer_id` bought: (chip, the buyer's
+    /// chip that links them, how many such people), most shared first.
+    pub async fn co_purchases(&self, buyer_id: Id) -> Result<Vec<(Id, Id, i64)>, StoreError> {
+        self.db
+            .query(
+                "SELECT other.chip_id, mine.chip_id, COUNT(DISTINCT other.buyer_id) AS n FROM purchases mine \
+                 JOIN purchases peer ON peer.chip_id = mine.chip_id AND peer.buyer_id <> mine.buyer_id \
+                 AND peer.status = 'completed' \
+                 JOIN purchases other ON other.buyer_id = peer.buyer_id AND other.chip_id <> mine.chip_id \
+                 AND other.status = 'completed' \
+                 WHERE mine.buyer_id = $1 AND mine.status = 'completed' \
+                 GROUP BY other.chip_id, mine.chip_id ORDER BY n DESC, other.chip_id LIMIT 200",
+            )
+            .bind(buyer_id)
+            .fetch_all()
+            .await
+    }
+
     /// A user's latest voice commands: intent, whether understood, what was searched.
     pub async fn voice_traces(&self, user_id: Id) -> Result<Vec<VoiceTrace>, StoreError> {
         let rows: Vec<(Option<String>, String, String)> = self

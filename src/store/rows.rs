@@ -281,7 +281,7 @@ impl TryFrom<PurchaseRow> for Purchase {
     }
 }
 
-pub(super) const SUBSCRIPTION_COLUMNS: &str = "id, subscriber_id, designer_id, auto_purchase, max_price_minor, monthly_budget_minor, currency, notify, paused, email";
+pub(super) const SUBSCRIPTION_COLUMNS: &str = "id, subscriber_id, designer_id, auto_purchase, max_price_minor, monthly_budget_minor, currency, notify, paused, email, push";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct SubscriptionRow {
@@ -295,6 +295,7 @@ pub(super) struct SubscriptionRow {
     notify: String,
     paused: bool,
     email: bool,
+    push: bool,
 }
 
 impl TryFrom<SubscriptionRow> for Subscription {
@@ -311,6 +312,7 @@ impl TryFrom<SubscriptionRow> for Subscription {
             notify: r.notify.parse().map_err(StoreError::corrupt)?,
             paused: r.paused,
             email: r.email,
+            push: r.push,
         })
     }
 }

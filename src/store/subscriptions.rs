@@ -30,12 +30,12 @@ impl Tx {
         let now = now();
         self.query(
             "INSERT INTO subscriptions (id, subscriber_id, designer_id, auto_purchase, max_price_minor, \
-             monthly_budget_minor, currency, notify, paused, email, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10) \
+             monthly_budget_minor, currency, notify, paused, email, push, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $12, $10, $10) \
              ON CONFLICT (subscriber_id, designer_id) DO UPDATE SET auto_purchase = excluded.auto_purchase, \
              max_price_minor = excluded.max_price_minor, monthly_budget_minor = excluded.monthly_budget_minor, \
              currency = excluded.currency, notify = excluded.notify, paused = excluded.paused, \
-             email = excluded.email, updated_at = excluded.updated_at",
+             email = excluded.email, push = excluded.push, updated_at = excluded.updated_at",
         )
         .bind(s.id)
         .bind(s.subscriber_id)
@@ -48,6 +48,7 @@ impl Tx {
         .bind(s.paused)
         .bind(now)
         .bind(s.email)
+        .bind(s.push)
         .execute()
         .await
         .map(drop)

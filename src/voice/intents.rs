@@ -69,6 +69,7 @@ async fn plan_inner(
                 notify: slot_frequency(slots.get("frequency")),
                 paused: None,
                 email: None,
+                push: None,
             };
             let designers = match designer(market, slots).await? {
                 Some(d) => vec![d],

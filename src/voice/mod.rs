@@ -10,16 +10,15 @@ mod hearing;
 mod hub;
 mod intents;
 mod pipeline;
-mod preferences;
 mod prompt;
 mod replies;
 mod undo;
 
+pub use crate::market::parse_preferences;
 pub use grammar::SharedGrammar;
 pub use hearing::{Heard, SURE, hear};
 pub use hub::VoiceHub;
 pub use pipeline::{PipelineParts, VoiceOutcome, VoicePipeline};
-pub use preferences::parse_preferences;
 pub use prompt::{initial_prompt, second_prompt};
 pub use replies::HELP_TEXT;
 

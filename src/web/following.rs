@@ -85,6 +85,13 @@ pub async fn overview(State(state): State<AppState>, v: Viewer) -> Result<Respon
                 }
             }
         }
+        // Shown by app.js where the browser can receive push messages and the server sends them.
+        section aria-labelledby="push-title" data-push hidden {
+            h2 #push-title { "Push notifications" }
+            p { "Get new chips from designers you follow on this device, even when HoloMesh is closed." }
+            form data-push-form { (csrf(&v)) button type="button" data-push-toggle { "Turn on push notifications" } }
+            p role="status" data-push-status {}
+        }
         section aria-labelledby="digests-title" {
             h2 #digests-title { "Digests" }
             @if digests.is_empty() { p { "No digests yet. Daily and weekly notifications are gathered here." } }
@@ -181,6 +188,7 @@ pub async fn save(
             notify: Some(notify),
             paused: None,
             email: None,
+            push: None,
         };
         match state.market.subscriptions().set(user, d.handle.as_str(), &change).await {
             Ok(_) => return Ok(see_other("/following?notice=subscribed")),

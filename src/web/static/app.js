@@ -23,7 +23,60 @@
     if (summary) summary.focus();
     setUpVerify();
     setUpLiveNotifications();
+    setUpPush();
   });
+
+  // Web Push: subscribe this browser (the service worker shows the messages).
+  function setUpPush() {
+    var section = document.querySelector('[data-push]');
+    if (!section || !('serviceWorker' in navigator) || !('PushManager' in window) || !window.fetch) return;
+    var button = section.querySelector('[data-push-toggle]');
+    var status = section.querySelector('[data-push-status]');
+    function key(b64) {
+      var s = (b64 + '==='.slice((b64.length + 3) % 4)).replace(/-/g, '+').replace(/_/g, '/');
+      var raw = atob(s);
+      var out = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+      return out;
+    }
+    function call(method, body) {
+      return fetch('/v1/me/push-subscriptions', {
+        method: method,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken() },
+        body: JSON.stringify(body),
+        credentials: 'same-origin'
+      }).then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); });
+    }
+    fetch('/v1/push/public-key', { credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) return;
+      return r.json().then(function (k) {
+        return navigator.serviceWorker.ready.then(function (reg) {
+          return reg.pushManager.getSubscription().then(function (current) {
+            section.hidden = false;
+            var on = !!current;
+            function show() {
+              button.textContent = on ? 'Turn off push notifications' : 'Turn on push notifications';
+            }
+            show();
+            button.addEventListener('click', function () {
+              button.disabled = true;
+              var done = on
+                ? reg.pushManager.getSubscription().then(function (s) {
+                    if (!s) return;
+                    return call('DELETE', { endpoint: s.endpoint }).then(function () { return s.unsubscribe(); });
+                  }).then(function () { on = false; status.textContent = 'Push notifications are off on this device.'; })
+                : reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(k.public_key) })
+                  .then(function (s) { return call('POST', s.toJSON()); })
+                  .then(function () { on = true; status.textContent = 'Push notifications are on for this device.'; });
+              done.catch(function () {
+                status.textContent = 'Push notifications could not be changed. Check that this site may show notifications.';
+              }).then(function () { button.disabled = false; show(); });
+            });
+          });
+        });
+      });
+    }).catch(function () {});
+  }
 
   function hex(buffer) {
     return Array.prototype.map.call(new Uint8Array(buffer), function (b) {

@@ -3,7 +3,7 @@
 // fetched from the network: they carry personal data and CSRF tokens.
 'use strict';
 
-var CACHE = 'holomesh-v1';
+var CACHE = 'holomesh-v2';
 var PRECACHE = [
   '/offline',
   '/static/app.css',
@@ -25,6 +25,25 @@ self.addEventListener('activate', function (event) {
   event.waitUntil(caches.keys().then(function (keys) {
     return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
   }).then(function () { return self.clients.claim(); }));
+});
+
+// Web Push: show the message the server sent; a click opens its page.
+self.addEventListener('push', function (event) {
+  var m = {};
+  try { m = event.data ? event.data.json() : {}; } catch (e) { m = { title: 'HoloMesh', body: event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(m.title || 'HoloMesh', {
+    body: m.body || '',
+    icon: '/static/icon-192.png',
+    data: { url: m.url || '/following' }
+  }));
+});
+
+self.addEventListener('notificationclick', function (event) {
+  event.notification.close();
+  var url = new URL((event.notification.data && event.notification.data.url) || '/following', self.location.origin);
+  // Only this app's own pages open (the path of a link made for another address).
+  url = new URL(url.pathname + url.search, self.location.origin);
+  event.waitUntil(self.clients.openWindow(url.href));
 });
 
 self.addEventListener('fetch', function (event) {

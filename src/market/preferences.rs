@@ -1,4 +1,5 @@
-//! Turns "low-power RISC-V designs under fifty dollars" into client preferences.
+//! Turns "low-power RISC-V designs under fifty dollars" into client preferences (said
+//! to the voice assistant or typed in `PUT /v1/me/client-profile`).
 
 use crate::domain::{ClientPreferences, Currency};
 
@@ -41,6 +42,10 @@ pub fn parse_preferences(text: &str, current: &ClientPreferences, default_curren
         .collect();
     let norm = lower.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = current.clone();
+    let said = text.trim();
+    if !said.is_empty() {
+        out.stated = Some(said.chars().take(500).collect());
+    }
 
     let cats: Vec<String> = CATEGORIES
         .iter()
