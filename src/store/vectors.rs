@@ -64,6 +64,41 @@ impl Store {
             .await
     }
 
+    /// (chip, stamp) of vectors made by `model` written after `stamp`, oldest first, at
+    /// most `limit`: what a process checks before loading whole rows.
+    pub async fn chip_vector_stamps_since(
+        &self,
+        model: &str,
+        stamp: i64,
+        limit: u32,
+    ) -> Result<Vec<(Id, i64)>, StoreError> {
+        self.db
+            .query("SELECT chip_id, stamp FROM chip_vectors WHERE model = $1 AND stamp > $2 ORDER BY stamp, chip_id LIMIT $3")
+            .bind(model)
+            .bind(stamp)
+            .bind(i64::from(limit))
+            .fetch_all()
+            .await
+    }
+
+    /// The vectors by `model` of the chips of `ids`, with their fields.
+    pub async fn chip_vectors_of(&self, model: &str, ids: &[Id]) -> Result<Vec<ChipVectorRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = self.db.query(format!(
+            "SELECT v.chip_id, c.designer_id, c.title, c.description, c.category, c.process_node, \
+             CAST(c.tags AS TEXT) AS tags, c.price_minor, c.status, v.vector, v.stamp \
+             FROM chip_vectors v JOIN chips c ON c.id = v.chip_id WHERE v.model = $1 AND v.chip_id IN ({})",
+            placeholders(2, ids.len())
+        ));
+        q = q.bind(model);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all().await
+    }
+
     /// Published chips without a vector by `model` (published before the model was
     /// there, or by another model), at most `limit`.
     pub async fn chips_without_vector(&self, model: &str, limit: u32) -> Result<Vec<Chip>, StoreError> {

@@ -22,8 +22,10 @@ use index::{Doc, Index, ROW, VIEWS};
 
 /// How often a search looks for vectors other processes stored.
 pub const REFRESH_EVERY: Duration = Duration::from_millis(500);
-/// Rows loaded per query when catching up.
+/// Stamps read per query when catching up.
 const LOAD_BATCH: u32 = 5000;
+/// Whole rows read per query when catching up.
+const FETCH_BATCH: usize = 500;
 /// Vectors written this long before the newest one loaded are looked at again: a
 /// transaction may commit after a later one did.
 const COMMIT_SLACK_MICROS: i64 = 5_000_000;
@@ -196,16 +198,25 @@ impl Search<'_> {
         if checked.is_some_and(|t| t.elapsed() < REFRESH_EVERY) {
             return Ok(());
         }
+        // Stamps first (a few bytes a row), then the whole rows of what is not loaded:
+        // the slack window is looked at again every time, and is usually all loaded.
+        let store = &self.market.store;
         let mut since = ix.read().newest.saturating_sub(COMMIT_SLACK_MICROS);
         loop {
-            let rows = self.market.store.chip_vectors_since(ix.model(), since, LOAD_BATCH).await.map_err(store_err)?;
-            let n = rows.len();
-            since = rows.last().map_or(since, |r| r.stamp);
-            let mut index = ix.write();
-            for r in rows {
-                load_row(&mut index, r);
+            let stamps = store.chip_vector_stamps_since(ix.model(), since, LOAD_BATCH).await.map_err(store_err)?;
+            let n = stamps.len();
+            since = stamps.last().map_or(since, |r| r.1);
+            let missing: Vec<_> = {
+                let index = ix.read();
+                stamps.into_iter().filter(|(id, stamp)| !index.has(*id, *stamp)).map(|(id, _)| id).collect()
+            };
+            for ids in missing.chunks(FETCH_BATCH) {
+                let rows = store.chip_vectors_of(ix.model(), ids).await.map_err(store_err)?;
+                let mut index = ix.write();
+                for r in rows {
+                    load_row(&mut index, r);
+                }
             }
-            drop(index);
             if n < LOAD_BATCH as usize {
                 break;
             }
