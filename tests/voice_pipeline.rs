@@ -83,23 +83,13 @@ async fn draft(store: &Store, designer: Id, vlnv: &str, title: &str, cents: i64)
     c.id
 }
 
-fn models_dir() -> std::path::PathBuf {
-    std::env::var_os("HOLOMESH_MODELS_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").unwrap_or_default();
-        std::env::var_os("XDG_DATA_HOME")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| Path::new(&home).join(".local/share"))
-            .join("holomesh/models")
-    })
-}
-
 /// The project's grammar, comparing by meaning when the sentence-embedding model has
 /// been fetched (`scripts/test.sh` does); compiled once for every test.
 fn engine() -> holomesh::nlu::Engine {
     static E: OnceLock<holomesh::nlu::Engine> = OnceLock::new();
     E.get_or_init(|| {
         let mut engine = holomesh::nlu::Engine::from_dir(Path::new("grammars/en")).expect("grammars");
-        match holomesh::embed::Embedder::load(&holomesh::embed::model_dir(&models_dir())) {
+        match holomesh::embed::Embedder::load(&holomesh::embed::model_dir(&support::models_dir())) {
             Ok(e) => engine.attach_meaning(Arc::new(e), Some(Path::new(env!("CARGO_TARGET_TMPDIR")))).expect("meaning"),
             Err(e) => {
                 assert!(std::env::var_os("HOLOMESH_REQUIRE_MODELS").is_none(), "model required: {e}");
@@ -114,7 +104,7 @@ fn engine() -> holomesh::nlu::Engine {
 fn recognizer() -> Option<Arc<dyn Recognizer>> {
     static R: OnceLock<Option<Arc<dyn Recognizer>>> = OnceLock::new();
     R.get_or_init(|| {
-        let dir = models_dir();
+        let dir = support::models_dir();
         let path = dir.join(holomesh::config::ModelWeights::default().file_name("tiny.en"));
         if !path.exists() {
             assert!(std::env::var_os("HOLOMESH_REQUIRE_MODELS").is_none(), "a model is missing (scripts/models/)");

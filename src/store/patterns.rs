@@ -31,30 +31,24 @@ const TRACE_COLUMNS: &str = "p.buyer_id, p.price_minor, CAST(p.currency AS TEXT)
 impl Store {
     /// A buyer's latest purchases with their chips' category, node and designer.
     pub async fn purchase_traces(&self, buyer_id: Id) -> Result<Vec<PurchaseTrace>, StoreError> {
-        let rows: Vec<TraceRow> = self
-            .db
-            .query(format!(
-                "SELECT {TRACE_COLUMNS} FROM purchases p JOIN chips c ON c.id = p.chip_id \
-                 LEFT JOIN designer_profiles d ON d.user_id = c.designer_id \
-                 WHERE p.buyer_id = $1 ORDER BY p.created_at DESC LIMIT $2"
-            ))
-            .bind(buyer_id)
-            .bind(RECENT)
-            .fetch_all()
-            .await?;
-        Ok(rows.into_iter().map(trace).collect())
+        self.traces("p.buyer_id", buyer_id).await
     }
 
     /// The latest sales of a designer's chips.
     pub async fn sale_traces(&self, designer_id: Id) -> Result<Vec<PurchaseTrace>, StoreError> {
+        self.traces("c.designer_id", designer_id).await
+    }
+
+    /// The latest purchases whose `column` is `id`.
+    async fn traces(&self, column: &'static str, id: Id) -> Result<Vec<PurchaseTrace>, StoreError> {
         let rows: Vec<TraceRow> = self
             .db
             .query(format!(
                 "SELECT {TRACE_COLUMNS} FROM purchases p JOIN chips c ON c.id = p.chip_id \
                  LEFT JOIN designer_profiles d ON d.user_id = c.designer_id \
-                 WHERE c.designer_id = $1 ORDER BY p.created_at DESC LIMIT $2"
+                 WHERE {column} = $1 ORDER BY p.created_at DESC LIMIT $2"
             ))
-            .bind(designer_id)
+            .bind(id)
             .bind(RECENT)
             .fetch_all()
             .await?;

@@ -25,6 +25,10 @@ pub struct ChipVectorRow {
     pub stamp: i64,
 }
 
+/// The columns of a [`ChipVectorRow`] (`v`: chip_vectors, `c`: chips).
+const VECTOR_COLUMNS: &str = "v.chip_id, c.designer_id, c.title, c.description, c.category, c.process_node, \
+     CAST(c.tags AS TEXT) AS tags, c.price_minor, c.status, v.vector, v.stamp";
+
 impl Store {
     /// Stores (or replaces) the vector of a chip made by `model`.
     pub async fn put_chip_vector(&self, chip_id: Id, model: &str, vector: &[u8], stamp: i64) -> Result<(), StoreError> {
@@ -51,12 +55,10 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<ChipVectorRow>, StoreError> {
         self.db
-            .query(
-                "SELECT v.chip_id, c.designer_id, c.title, c.description, c.category, c.process_node, \
-                 CAST(c.tags AS TEXT) AS tags, c.price_minor, c.status, v.vector, v.stamp \
-                 FROM chip_vectors v JOIN chips c ON c.id = v.chip_id \
-                 WHERE v.model = $1 AND v.stamp > $2 ORDER BY v.stamp, v.chip_id LIMIT $3",
-            )
+            .query(format!(
+                "SELECT {VECTOR_COLUMNS} FROM chip_vectors v JOIN chips c ON c.id = v.chip_id \
+                 WHERE v.model = $1 AND v.stamp > $2 ORDER BY v.stamp, v.chip_id LIMIT $3"
+            ))
             .bind(model)
             .bind(stamp)
             .bind(i64::from(limit))
@@ -87,9 +89,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut q = self.db.query(format!(
-            "SELECT v.chip_id, c.designer_id, c.title, c.description, c.category, c.process_node, \
-             CAST(c.tags AS TEXT) AS tags, c.price_minor, c.status, v.vector, v.stamp \
-             FROM chip_vectors v JOIN chips c ON c.id = v.chip_id WHERE v.model = $1 AND v.chip_id IN ({})",
+            "SELECT {VECTOR_COLUMNS} FROM chip_vectors v JOIN chips c ON c.id = v.chip_id \
+             WHERE v.model = $1 AND v.chip_id IN ({})",
             placeholders(2, ids.len())
         ));
         q = q.bind(model);
