@@ -141,10 +141,10 @@ impl Auth {
         access_token: &str,
         ip: Option<&str>,
     ) -> Result<User, AuthError> {
-        let aad = format!("oauth:{provider}:{}", id.subject);
+        let aad = crate::crypto::aad::oauth_token(provider, &id.subject);
         let sealed = self
             .cipher
-            .seal(access_token.as_bytes(), aad.as_bytes())
+            .seal(access_token.as_bytes(), &aad)
             .map_err(|e| AuthError::Internal(format!("sealing the provider's token: {e}")))?;
         if let Some(user) = self.store.user_by_oauth(provider, &id.subject).await? {
             self.store.link_oauth(user.id, provider, &id.subject, Some(&sealed)).await?;

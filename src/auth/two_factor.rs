@@ -23,7 +23,7 @@ fn now_unix() -> u64 {
 }
 
 fn aad(user: &User) -> Vec<u8> {
-    format!("totp:{}", user.id).into_bytes()
+    crate::crypto::aad::totp_secret(user.id)
 }
 
 impl Auth {

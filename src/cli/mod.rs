@@ -4,6 +4,7 @@ mod admin;
 mod backup;
 mod demo;
 mod intent;
+mod keys;
 mod listen;
 mod models;
 mod serve;
@@ -149,6 +150,20 @@ pub enum Command {
     /// Device tokens with which the daemon, home assistants and scripts act for a user.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Field keys (encryption at rest).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Seal every encrypted field again with the active key (`security.active_field_key`),
+    /// so older keys can be removed. Run it once every instance uses the new active key.
+    Rotate {
+        /// Count what would be sealed again; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -223,6 +238,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo => demo::run(config).await,
         Command::Token(TokenCommand::Create { name, email }) => tokens::create(config, &name, email.as_deref()).await,
         Command::Token(TokenCommand::Revoke { id, email }) => tokens::revoke(config, &id, email.as_deref()).await,
+        Command::Keys(KeysCommand::Rotate { dry_run }) => keys::rotate(&config, dry_run).await,
         Command::Say { text, json, speak } => voice::say(config, &text, json, speak).await,
         Command::Transcribe { files, json } => voice::transcribe(&config, &files, json),
         Command::Listen { file, realtime, speak, max_seconds } => {

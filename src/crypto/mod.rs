@@ -1,5 +1,6 @@
 //! Field encryption at rest: AES-256-GCM blobs that name the key that sealed them.
 
+pub mod aad;
 mod blob;
 mod cipher;
 mod error;

@@ -22,11 +22,6 @@ fn chip_url(chip_id: Id) -> String {
     format!("https://holomesh.dev/chips/{chip_id}")
 }
 
-/// The AAD that binds a sealed private key to its designer's row.
-fn private_key_aad(user_id: Id) -> String {
-    format!("designer_profiles.private_key:{user_id}")
-}
-
 impl Catalog<'_> {
     /// Builds the chip's record and signs it with every author's key.
     pub(super) async fn signed_record(&self, chip: &Chip) -> Result<serde_json::Value, MarketError> {
@@ -90,7 +85,7 @@ impl Catalog<'_> {
         let sealed = self
             .market
             .cipher
-            .seal(keys.secret_bytes().as_ref(), private_key_aad(user_id).as_bytes())
+            .seal(keys.secret_bytes().as_ref(), &crate::crypto::aad::designer_key(user_id))
             .map_err(|e| internal(format!("sealing a signing key: {e}")))?;
         match store.set_designer_keys(user_id, keys.verifying_key().as_bytes(), &sealed).await {
             Ok(()) => Ok(keys),
@@ -107,7 +102,7 @@ impl Catalog<'_> {
         let secret = self
             .market
             .cipher
-            .open(sealed, private_key_aad(user_id).as_bytes())
+            .open(sealed, &crate::crypto::aad::designer_key(user_id))
             .map_err(|e| internal(format!("cannot open designer {user_id}'s signing key: {e}")))?;
         let keys = DesignerKeys::from_secret_bytes(&secret)
             .map_err(|e| internal(format!("designer {user_id}'s signing key: {e}")))?;

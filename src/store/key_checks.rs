@@ -25,4 +25,10 @@ impl Store {
             .await
             .map(drop)
     }
+
+    /// Forgets the check of a key no value is sealed with any more, so the key may
+    /// be dropped from the configuration.
+    pub async fn remove_key_check(&self, key_id: &str) -> Result<(), StoreError> {
+        self.db.query("DELETE FROM key_checks WHERE key_id = $1").bind(key_id).execute().await.map(drop)
+    }
 }

@@ -164,7 +164,7 @@ impl VoicePipeline {
         let created_at = OffsetDateTime::now_utc();
         let sealed = self
             .cipher
-            .seal(text.as_bytes(), format!("voice_commands.transcript:{id}").as_bytes())
+            .seal(text.as_bytes(), &crate::crypto::aad::transcript(id))
             .map_err(|e| VoiceError::Cipher(e.to_string()))?;
         let record = VoiceCommandRecord {
             id,
@@ -202,11 +202,7 @@ impl VoicePipeline {
 
     /// Opens a stored command's transcript.
     pub fn open_transcript(&self, record: &VoiceCommandRecord) -> Option<String> {
-        let plain = self
-            .cipher
-            .open(&record.transcript_sealed, format!("voice_commands.transcript:{}", record.id).as_bytes())
-            .ok()?;
-        String::from_utf8(plain.to_vec()).ok()
+        open_transcript(&self.cipher, record)
     }
 
     /// Confirms or cancels a pending command by id (the HTTP confirm/cancel endpoints).
@@ -222,7 +218,6 @@ impl VoicePipeline {
 
 /// Decrypts a stored transcript (sealed with the row id as associated data).
 pub fn open_transcript(cipher: &FieldCipher, record: &VoiceCommandRecord) -> Option<String> {
-    let plain =
-        cipher.open(&record.transcript_sealed, format!("voice_commands.transcript:{}", record.id).as_bytes()).ok()?;
+    let plain = cipher.open(&record.transcript_sealed, &crate::crypto::aad::transcript(record.id)).ok()?;
     String::from_utf8(plain.to_vec()).ok()
 }
