@@ -88,18 +88,28 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     store.upsert_designer_profile(designer.id, &Handle::parse("bench")?, "", &[]).await?;
 
-    // Embedding at publish: each catalog chip's views, one chip at a time.
+    // Embedding at publish: each catalog chip's views, one chip at a time; then each chip
+    // again, as when it is changed, for enough samples to read a p99 from.
     let specs = lines("chips.txt");
     let mut embed_times = Vec::new();
+    let mut published = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let chip = publish(&store, store.create_chip(&new_chip(designer.id, i, spec)).await?.id).await;
         let t = Instant::now();
         market.search().index_chip(&chip).await?;
         embed_times.push(t.elapsed());
+        published.push(chip);
+    }
+    for _ in 0..2 {
+        for chip in &published {
+            let t = Instant::now();
+            market.search().index_chip(chip).await?;
+            embed_times.push(t.elapsed());
+        }
     }
     embed_times.sort();
     // The other chips reuse those vectors (ranking time does not depend on what they hold).
-    let model = embedder.fingerprint().to_owned();
+    let model = market.search().vectors_made_by().expect("the model is loaded").to_owned();
     let pool = store.chip_vectors_since(&model, i64::MIN, 1000).await?;
     let t = Instant::now();
     for i in specs.len()..n {
@@ -148,7 +158,8 @@ async fn main() -> anyhow::Result<()> {
     embed_only.sort();
     println!("search by meaning over {n} published chips (SQLite, one process, 2 cores)");
     println!(
-        "  embedding a chip at publish: p50 {:.1} ms, p99 {:.1} ms",
+        "  embedding a chip at publish ({} times): p50 {:.1} ms, p99 {:.1} ms",
+        embed_times.len(),
         percentile(&embed_times, 0.5),
         percentile(&embed_times, 0.99)
     );

@@ -68,6 +68,9 @@ impl Embedder {
         #[cfg(feature = "embeddings")]
         {
             let model = minilm::MiniLm::load(dir).map_err(|e| EmbedError::Model(e.to_string()))?;
+            // One sentence right away, so the first real one (a search, a chip being
+            // published) does not pay for the first run's allocations and thread start.
+            model.embed(&["warm up"]).map_err(|e| EmbedError::Model(e.to_string()))?;
             Ok(Embedder { model, fingerprint })
         }
         #[cfg(not(feature = "embeddings"))]

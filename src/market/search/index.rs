@@ -5,12 +5,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::codes::{dot, quantize};
 use super::terms;
 use crate::domain::{ChipFilter, Id};
 use crate::embed::DIM;
 
-/// Vectors per chip: its whole text, and its description alone (a long title and
-/// tags can hide what the description means). A chip is as close as its closest view.
+/// Vectors per chip: its label (title, category, process node, tags) and its
+/// description, each embedded on its own (together, a long label can hide what the
+/// description means). A chip is as close as its closest view.
 pub const VIEWS: usize = 2;
 /// Numbers per chip.
 pub const ROW: usize = VIEWS * DIM;
@@ -67,34 +69,6 @@ pub struct Index {
     postings: Vec<Vec<u32>>,
     /// The newest stamp loaded.
     pub newest: i64,
-}
-
-/// An 8-bit copy of a vector and the factor that undoes it.
-fn quantize(v: &[f32]) -> (Vec<i8>, f32) {
-    let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
-    if max == 0.0 {
-        return (vec![0; v.len()], 0.0);
-    }
-    let k = 127.0 / max;
-    // Each value is within ±127 after scaling, so the conversion cannot overflow.
-    #[allow(clippy::cast_possible_truncation)]
-    let q = v.iter().map(|x| (x * k).round() as i8).collect();
-    (q, max / 127.0)
-}
-
-/// The dot product of two 8-bit vectors, written so the compiler turns it into
-/// multiply-adds of 16-bit pairs (`pmaddwd`): each product fits in 16 bits, and
-/// two of them in 32.
-fn dot(a: &[i8], b: &[i8]) -> i32 {
-    let mut sum = 0i32;
-    for (x, y) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
-        let pairs = x.chunks_exact(2).zip(y.chunks_exact(2));
-        sum += pairs
-            .map(|(p, q)| i32::from(i16::from(p[0]) * i16::from(q[0])) + i32::from(i16::from(p[1]) * i16::from(q[1])))
-            .sum::<i32>();
-    }
-    let done = a.len() / 16 * 16;
-    sum + a[done..].iter().zip(&b[done..]).map(|(x, y)| i32::from(*x) * i32::from(*y)).sum::<i32>()
 }
 
 impl Index {
@@ -183,12 +157,12 @@ impl Index {
     }
 
     /// How much of the query's words each entry has, weighted by how rare each word is
-    /// (0 to 1), for entries with at least one.
-    fn keyword_scores(&self, query: &str) -> HashMap<usize, f32> {
+    /// (0 to 1), by entry.
+    fn keyword_scores(&self, query: &str) -> Vec<f32> {
         let words = terms::words(query);
         let n = self.entries.len().max(1) as f32;
         let mut total = 0f32;
-        let mut scores: HashMap<usize, f32> = HashMap::new();
+        let mut scores = vec![0f32; self.entries.len()];
         for w in &words {
             let mut holders: Vec<u32> = self
                 .matching_terms(w)
@@ -202,11 +176,13 @@ impl Index {
             let idf = (1.0 + n / (1.0 + holders.len() as f32)).ln();
             total += idf;
             for h in holders {
-                *scores.entry(h as usize).or_default() += idf;
+                if let Some(s) = scores.get_mut(h as usize) {
+                    *s += idf;
+                }
             }
         }
         if total > 0.0 {
-            scores.values_mut().for_each(|s| *s /= total);
+            scores.iter_mut().for_each(|s| *s /= total);
         }
         scores
     }
@@ -214,22 +190,20 @@ impl Index {
     /// The best `want` of the loaded published chips passing `filter`, ranked by
     /// meaning (`query_vector`, `None` without a model) and words of `query`, best
     /// first. A chip is a result when it shares a word with the query or is close
-    /// enough in meaning. The vectors are compared on every core.
+    /// enough in meaning.
     pub fn rank(&self, filter: &ChipFilter, query: &str, query_vector: Option<&[f32]>, want: usize) -> Vec<Hit> {
         let keywords = self.keyword_scores(query);
+        let kw = |i: usize| keywords.get(i).copied().unwrap_or(0.0);
         let q = query_vector.filter(|v| v.len() == DIM).map(quantize);
-        let meanings = self.meanings(filter, q.as_ref());
-        let n = meanings.len().max(1) as f32;
-        let mean = meanings.iter().map(|s| s.1).sum::<f32>() / n;
-        let sd = (meanings.iter().map(|s| (s.1 - mean).powi(2)).sum::<f32>() / n).sqrt();
-        let floor = MIN_SIMILARITY.max((mean + MIN_STANDOUT * sd).min(SURE_SIMILARITY));
-        let mut hits: Vec<Hit> = meanings
+        let found = self.compare(filter, q.as_ref(), &keywords);
+        let floor = MIN_SIMILARITY.max((found.mean + MIN_STANDOUT * found.sd).min(SURE_SIMILARITY));
+        let mut hits: Vec<Hit> = found
+            .scored
             .into_iter()
             .filter_map(|(i, meaning)| {
-                let kw = keywords.get(&i).copied().unwrap_or(0.0);
                 let id = self.entries.get(i)?.doc.id;
-                (kw > 0.0 || (q.is_some() && meaning >= floor))
-                    .then_some(Hit { id, score: meaning + KEYWORD_WEIGHT * kw })
+                (kw(i) > 0.0 || (q.is_some() && meaning >= floor))
+                    .then_some(Hit { id, score: meaning + KEYWORD_WEIGHT * kw(i) })
             })
             .collect();
         let order = |a: &Hit, b: &Hit| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id));
@@ -241,37 +215,60 @@ impl Index {
         hits
     }
 
-    /// (entry, similarity) of every entry passing `filter`, in entry order.
-    fn meanings(&self, filter: &ChipFilter, q: Option<&(Vec<i8>, f32)>) -> Vec<(usize, f32)> {
-        let score = |range: std::ops::Range<usize>| -> Vec<(usize, f32)> {
+    /// The similarity of entry `i` to the query: its closest view's.
+    fn similarity(&self, i: usize, (qv, qs): &(Vec<i8>, f32)) -> f32 {
+        match (self.vectors.get(i * ROW..(i + 1) * ROW), self.entries.get(i)) {
+            (Some(v), Some(e)) => {
+                v.chunks_exact(DIM).map(|view| dot(qv, view)).max().unwrap_or(0) as f32 * qs * e.scale
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Every entry passing `filter` with its similarity to the query (`q`; without
+    /// one, only entries sharing a word with it), on every core for a large catalog.
+    fn compare(&self, filter: &ChipFilter, q: Option<&(Vec<i8>, f32)>, keywords: &[f32]) -> Found {
+        let score = |range: std::ops::Range<usize>| -> Scored {
             range
-                .filter_map(|i| {
-                    let e = self.entries.get(i)?;
-                    if !passes(&e.doc, filter) {
-                        return None;
-                    }
-                    let meaning = match (q, self.vectors.get(i * ROW..(i + 1) * ROW)) {
-                        (Some((qv, qs)), Some(v)) => {
-                            v.chunks_exact(DIM).map(|view| dot(qv, view)).max().unwrap_or(0) as f32 * qs * e.scale
-                        }
-                        _ => 0.0,
-                    };
-                    Some((i, meaning))
-                })
+                .filter(|&i| self.entries.get(i).is_some_and(|e| passes(&e.doc, filter)))
+                .filter(|&i| q.is_some() || keywords.get(i).is_some_and(|k| *k > 0.0))
+                .map(|i| (i, q.map_or(0.0, |q| self.similarity(i, q))))
                 .collect()
         };
         let n = self.entries.len();
         let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
-        if n < PARALLEL_FROM || threads < 2 {
-            return score(0..n);
-        }
-        let chunk = n.div_ceil(threads);
-        std::thread::scope(|s| {
-            let parts: Vec<_> =
-                (0..threads).map(|t| s.spawn(move || score(t * chunk..((t + 1) * chunk).min(n)))).collect();
-            parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
-        })
+        let scored = if n < PARALLEL_FROM || threads < 2 {
+            score(0..n)
+        } else {
+            let chunk = n.div_ceil(threads);
+            std::thread::scope(|s| {
+                let parts: Vec<_> =
+                    (0..threads).map(|t| s.spawn(move || score(t * chunk..((t + 1) * chunk).min(n)))).collect();
+                parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
+            })
+        };
+        let (mean, sd) = spread(scored.iter().map(|s| s.1));
+        Found { scored, mean, sd }
     }
+}
+
+/// Entries (by number) with a score.
+type Scored = Vec<(usize, f32)>;
+
+/// Entries worth ranking, with their similarity, and the similarity's mean and
+/// standard deviation over the catalog passing the filters.
+struct Found {
+    scored: Scored,
+    mean: f32,
+    sd: f32,
+}
+
+/// Mean and standard deviation.
+fn spread(values: impl Iterator<Item = f32> + Clone) -> (f32, f32) {
+    let n = values.clone().count().max(1) as f32;
+    let mean = values.clone().sum::<f32>() / n;
+    let sd = (values.map(|v| (v - mean).powi(2)).sum::<f32>() / n).sqrt();
+    (mean, sd)
 }
 
 /// Whether a chip passes the filters search applies (status: published only).
@@ -284,62 +281,4 @@ pub fn passes(d: &Doc, f: &ChipFilter) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(n: u128, price: i64) -> Doc {
-        Doc {
-            id: Id::from_u128(n),
-            designer_id: Id::from_u128(1000),
-            category: "dsp".into(),
-            process_node: "28nm".into(),
-            price_minor: price,
-            published: true,
-        }
-    }
-
-    fn axis(k: usize) -> Vec<f32> {
-        let mut v = vec![0.0; ROW];
-        v[k] = 1.0;
-        v[DIM + k] = 1.0;
-        v
-    }
-
-    /// A query vector along axis `k`.
-    fn toward(k: usize) -> Vec<f32> {
-        let mut v = vec![0.0; DIM];
-        v[k] = 1.0;
-        v
-    }
-
-    #[test]
-    fn words_and_meaning_rank_together_and_filters_apply() {
-        let mut ix = Index::default();
-        ix.put(doc(1, 5000), "Falcon DSP. Audio filters", &axis(0), 10);
-        ix.put(doc(2, 9000), "Heron SRAM. Memory macro", &axis(1), 11);
-        ix.put(doc(3, 4000), "Osprey codec. Sound converter", &axis(0), 12);
-        assert_eq!(ix.newest, 12);
-        let f = ChipFilter::default();
-        // Words only (no model): the prefix finds Falcon.
-        let hits = ix.rank(&f, "fal", None, 10);
-        assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [Id::from_u128(1)]);
-        // Meaning alone finds both chips near the query; the word "sound" puts Osprey first.
-        let hits = ix.rank(&f, "sound thing", Some(&toward(0)), 10);
-        assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [Id::from_u128(3), Id::from_u128(1)]);
-        let cheap = ChipFilter { max_price_minor: Some(4500), ..Default::default() };
-        assert_eq!(ix.rank(&cheap, "sound thing", Some(&toward(0)), 10).len(), 1);
-        ix.retire(Id::from_u128(3));
-        assert_eq!(ix.rank(&f, "sound thing", Some(&toward(0)), 10).len(), 1);
-    }
-
-    #[test]
-    fn replacing_a_chip_forgets_its_old_words() {
-        let mut ix = Index::default();
-        ix.put(doc(1, 1), "Falcon", &axis(0), 1);
-        ix.put(doc(1, 1), "Kestrel", &axis(0), 2);
-        assert_eq!(ix.len(), 1);
-        assert!(ix.rank(&ChipFilter::default(), "falcon", None, 10).is_empty());
-        assert_eq!(ix.rank(&ChipFilter::default(), "kestrel", None, 10).len(), 1);
-        assert!(ix.has(Id::from_u128(1), 2) && !ix.has(Id::from_u128(1), 3));
-    }
-}
+mod tests;

@@ -7,6 +7,7 @@
 //! processes stored since (at most every [`REFRESH_EVERY`]). Without the model, search
 //! matches words in the database as before.
 
+mod codes;
 mod glossary;
 mod index;
 pub mod terms;
@@ -31,6 +32,8 @@ const FETCH_BATCH: usize = 500;
 const COMMIT_SLACK_MICROS: i64 = 5_000_000;
 /// Queries whose vectors are kept (a search repeated, or paged through, is not embedded again).
 const QUERY_CACHE: usize = 512;
+/// Names how a chip's views are made (see `Search::index_chips`).
+const VIEW_RECIPE: &str = "label+description";
 /// Chips embedded per batch when catching up on chips without a vector.
 const EMBED_BATCH: u32 = 64;
 
@@ -38,6 +41,9 @@ const EMBED_BATCH: u32 = 64;
 /// clone of the services.
 pub(super) struct SearchIndex {
     embedder: Arc<Embedder>,
+    /// What the stored vectors are made by: the model and the recipe of the views (a
+    /// new recipe makes the chips embedded again, in the background).
+    recipe: String,
     index: RwLock<Index>,
     /// When the index last looked for new vectors.
     checked: tokio::sync::Mutex<Option<Instant>>,
@@ -50,6 +56,7 @@ pub(super) struct SearchIndex {
 impl SearchIndex {
     pub(super) fn new(embedder: Arc<Embedder>) -> Self {
         Self {
+            recipe: format!("{}/{VIEW_RECIPE}", embedder.fingerprint()),
             embedder,
             index: RwLock::new(Index::default()),
             checked: tokio::sync::Mutex::new(None),
@@ -60,7 +67,7 @@ impl SearchIndex {
     }
 
     fn model(&self) -> &str {
-        self.embedder.fingerprint()
+        &self.recipe
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Index> {
@@ -120,6 +127,12 @@ async fn embed(embedder: &Arc<Embedder>, texts: Vec<String>) -> Option<Vec<Vec<f
 impl Search<'_> {
     fn index(&self) -> Option<&SearchIndex> {
         self.market.search.as_deref()
+    }
+
+    /// What stored vectors are made by here (the model and the views' recipe), `None`
+    /// without a model.
+    pub fn vectors_made_by(&self) -> Option<&str> {
+        self.index().map(SearchIndex::model)
     }
 
     /// Whether search ranks by meaning here (the model is loaded).
@@ -236,11 +249,14 @@ impl Search<'_> {
     /// Embeds and stores `chips`; whether the model answered.
     async fn index_chips(&self, ix: &SearchIndex, chips: &[Chip]) -> Result<bool, MarketError> {
         let texts: Vec<String> = chips.iter().map(terms::of_chip).collect();
-        // The views of each chip, one after the other (see `index::VIEWS`).
+        // The views of each chip, one after the other (see `index::VIEWS`): what it is
+        // called and labelled, and what its description says.
         let views: Vec<String> = chips
             .iter()
-            .zip(&texts)
-            .flat_map(|(c, t)| [glossary::explain(t), glossary::explain(&c.description)])
+            .flat_map(|c| {
+                let label = terms::chip_text(&c.title, &c.category, &c.process_node, &c.tags, "");
+                [glossary::explain(&label), glossary::explain(&c.description)]
+            })
             .collect();
         let Some(flat) = embed(&ix.embedder, views).await else { return Ok(false) };
         let vectors: Vec<Vec<f32>> = flat.chunks(VIEWS).map(|v| v.concat()).collect();
