@@ -38,3 +38,8 @@ bash scripts/web-tests.sh
 # Faults, bounded: two `serve` instances on one PostgreSQL + Redis, one killed with
 # SIGKILL during the fan-out (the long run: scripts/fault/two_instances.py --subscribers 1000).
 python3 scripts/fault/two_instances.py --bin "${CARGO_TARGET_DIR:-target}/debug/holomesh" --subscribers 20 --chips 4
+# Crashes at failpoints inside a purchase, a refund, a fan-out and the outbox (a build with
+# the `failpoints` feature), and Redis and PostgreSQL restarted under traffic.
+cargo build --locked --features failpoints --bin holomesh
+python3 scripts/fault/failpoints.py --bin "${CARGO_TARGET_DIR:-target}/debug/holomesh" --subscribers 10
+python3 scripts/fault/restarts.py --bin "${CARGO_TARGET_DIR:-target}/debug/holomesh" --seconds 20

@@ -15,6 +15,7 @@ pub mod crypto;
 pub mod daemon;
 pub mod domain;
 pub mod embed;
+pub mod failpoint;
 pub mod market;
 pub mod nft;
 pub mod nlu;

@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod keys;
 pub mod meaning;
+pub mod rotate;
 mod speech;
 
 pub use speech::{Speech, load_recognizer};
@@ -151,7 +152,7 @@ impl App {
 
     /// The outbox worker (fan-out, auto-buy, digests).
     pub fn outbox_worker(&self) -> OutboxWorker {
-        OutboxWorker::new(self.market.clone())
+        OutboxWorker::new(self.market.clone()).with_lease(self.config.market.event_lease_secs)
     }
 
     /// The account the voice daemon acts as: the owner of `voice.token` when one is

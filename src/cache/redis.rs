@@ -5,14 +5,23 @@ use super::{Bus, BusMessage, BusSubscription, Cache, CacheError};
 use async_trait::async_trait;
 use futures::StreamExt;
 use redis::{AsyncCommands, aio::ConnectionManager};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
+
+/// After Redis fails to answer, calls fail at once for this long (callers fall back to
+/// the database and in-process counters) instead of each waiting out a timeout; then
+/// the next call tries Redis again.
+const PAUSE_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
 /// Cache and bus on a Redis server.
 pub struct RedisCache {
     client: redis::Client,
     conn: ConnectionManager,
     prefix: String,
+    /// When this cache was made, and until when (ms after it) Redis is not asked.
+    born: Instant,
+    paused_until_ms: AtomicU64,
 }
 
 impl RedisCache {
@@ -35,11 +44,34 @@ impl RedisCache {
             tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new_with_config(client.clone(), config))
                 .await
                 .map_err(|_| CacheError::Unavailable("timed out connecting to Redis".into()))??;
-        Ok(Self { client, conn, prefix: prefix.to_owned() })
+        Ok(Self { client, conn, prefix: prefix.to_owned(), born: Instant::now(), paused_until_ms: AtomicU64::new(0) })
     }
 
     fn key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// A connection to use, unless Redis failed to answer a moment ago.
+    fn conn(&self) -> Result<ConnectionManager, CacheError> {
+        if self.now_ms() < self.paused_until_ms.load(Ordering::Relaxed) {
+            return Err(CacheError::Unavailable("Redis did not answer a moment ago".into()));
+        }
+        Ok(self.conn.clone())
+    }
+
+    /// `result`, noting a Redis that does not answer.
+    fn noted<T>(&self, result: Result<T, redis::RedisError>) -> Result<T, CacheError> {
+        if let Err(e) = &result
+            && (e.is_timeout() || e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal())
+        {
+            let until = self.now_ms().saturating_add(u64::try_from(PAUSE_AFTER_FAILURE.as_millis()).unwrap_or(1000));
+            self.paused_until_ms.store(until, Ordering::Relaxed);
+        }
+        result.map_err(CacheError::from)
     }
 }
 
@@ -50,41 +82,41 @@ impl Cache for RedisCache {
     }
 
     async fn ping(&self) -> Result<(), CacheError> {
+        // Always asked: readiness reports what Redis says now.
         let mut c = self.conn.clone();
-        let _: String = redis::cmd("PING").query_async(&mut c).await?;
+        let _: String = self.noted(redis::cmd("PING").query_async(&mut c).await)?;
         Ok(())
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        let mut c = self.conn.clone();
-        Ok(c.get(self.key(key)).await?)
+        let mut c = self.conn()?;
+        self.noted(c.get(self.key(key)).await)
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), CacheError> {
-        let mut c = self.conn.clone();
+        let mut c = self.conn()?;
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let _: () = c.pset_ex(self.key(key), value, ms).await?;
-        Ok(())
+        self.noted(c.pset_ex(self.key(key), value, ms).await)
     }
 
     async fn delete(&self, key: &str) -> Result<(), CacheError> {
-        let mut c = self.conn.clone();
-        let _: usize = c.del(self.key(key)).await?;
+        let mut c = self.conn()?;
+        let _: usize = self.noted(c.del(self.key(key)).await)?;
         Ok(())
     }
 
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        let mut c = self.conn.clone();
+        let mut c = self.conn()?;
         // GETDEL (Redis 6.2+) reads and deletes atomically on the server.
-        Ok(redis::cmd("GETDEL").arg(self.key(key)).query_async(&mut c).await?)
+        self.noted(redis::cmd("GETDEL").arg(self.key(key)).query_async(&mut c).await)
     }
 
     async fn incr_window(&self, key: &str, window: Duration) -> Result<u64, CacheError> {
-        let mut c = self.conn.clone();
+        let mut c = self.conn()?;
         let k = self.key(key);
         let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
         // SET NX PX starts the window only once; INCR then counts within it.
-        let (count,): (u64,) = redis::pipe()
+        let counted: Result<(u64,), _> = redis::pipe()
             .atomic()
             .cmd("SET")
             .arg(&k)
@@ -95,16 +127,16 @@ impl Cache for RedisCache {
             .ignore()
             .incr(&k, 1)
             .query_async(&mut c)
-            .await?;
-        Ok(count)
+            .await;
+        Ok(self.noted(counted)?.0)
     }
 }
 
 #[async_trait]
 impl Bus for RedisCache {
     async fn publish(&self, topic: &str, payload: &str) -> Result<(), CacheError> {
-        let mut c = self.conn.clone();
-        let _: i64 = c.publish(self.key(topic), payload).await?;
+        let mut c = self.conn()?;
+        let _: i64 = self.noted(c.publish(self.key(topic), payload).await)?;
         Ok(())
     }
 

@@ -117,6 +117,9 @@ impl Config {
         if !(cache.is_empty() || cache.starts_with("redis://") || cache.starts_with("rediss://")) {
             return Err(ConfigError::Invalid(format!("cache.url must start with redis://, got {}", self.cache.url)));
         }
+        if !(5..=3600).contains(&self.market.event_lease_secs) {
+            return Err(ConfigError::Invalid("market.event_lease_secs must be 5 to 3600".into()));
+        }
         if self.market.platform_fee_bps > 10_000 {
             return Err(ConfigError::Invalid("market.platform_fee_bps must be at most 10000".into()));
         }

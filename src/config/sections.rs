@@ -229,6 +229,9 @@ pub struct MarketConfig {
     pub platform_fee_bps: u16,
     /// Rank catalog searches by meaning too, when the embedding model is present.
     pub search_by_meaning: bool,
+    /// Seconds an outbox event stays with the worker that claimed it; a worker that dies
+    /// holding one gives it up after this.
+    pub event_lease_secs: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

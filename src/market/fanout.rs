@@ -24,6 +24,7 @@ impl Market {
         let subs = self.store.active_subscribers(chip.designer_id).await.map_err(MarketError::Store)?;
         for sub in subs {
             self.fan_out_one(&sub, &chip, &mut report).await?;
+            crate::failpoint::hit("fanout.subscriber");
         }
         if report.purchased > 0 {
             self.chip_changed(chip.id, chip.designer_id).await;

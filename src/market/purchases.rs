@@ -54,7 +54,12 @@ impl Purchases<'_> {
             attempt += 1;
             let mut tx = self.market.store.begin().await.map_err(MarketError::Store)?;
             let result = match sell(&mut tx, req).await {
-                Ok(r) => tx.commit().await.map(|()| r).map_err(|e| MarketError::from_store("purchase", e)),
+                Ok(r) => {
+                    crate::failpoint::hit("purchase.before_commit");
+                    let committed = tx.commit().await.map(|()| r).map_err(|e| MarketError::from_store("purchase", e));
+                    crate::failpoint::hit("purchase.after_commit");
+                    committed
+                }
                 Err(e) => {
                     let _ = tx.rollback().await;
                     Err(e)
@@ -123,7 +128,9 @@ impl Purchases<'_> {
             payload: serde_json::json!({ "purchase_id": purchase_id, "chip_id": before.chip_id }),
         };
         tx.insert_event(&event).await.map_err(|e| MarketError::from_store("purchase", e))?;
+        crate::failpoint::hit("refund.before_commit");
         tx.commit().await.map_err(|e| MarketError::from_store("purchase", e))?;
+        crate::failpoint::hit("refund.after_commit");
         self.get(purchase_id).await
     }
 

@@ -57,6 +57,11 @@ impl OutboxWorker {
         Self { market, batch: 16, lease_secs: 60, retry: RetryPolicy::default() }
     }
 
+    /// The same worker holding each event it claims for `secs` seconds.
+    pub fn with_lease(self, secs: u32) -> Self {
+        Self { lease_secs: i64::from(secs.max(1)), ..self }
+    }
+
     /// The same worker with another retry policy.
     pub fn with_retry(self, retry: RetryPolicy) -> Self {
         Self { retry, ..self }
@@ -80,6 +85,7 @@ impl OutboxWorker {
                 };
                 match outcome {
                     Ok(()) => {
+                        crate::failpoint::hit("outbox.before_ack");
                         self.market.store.complete_event(event.id).await.map_err(MarketError::Store)?;
                         handled += 1;
                     }
