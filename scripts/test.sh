@@ -43,3 +43,6 @@ python3 scripts/fault/two_instances.py --bin "${CARGO_TARGET_DIR:-target}/debug/
 cargo build --locked --features failpoints --bin holomesh
 python3 scripts/fault/failpoints.py --bin "${CARGO_TARGET_DIR:-target}/debug/holomesh" --subscribers 10
 python3 scripts/fault/restarts.py --bin "${CARGO_TARGET_DIR:-target}/debug/holomesh" --seconds 20
+# Generated requests from /openapi.json as client, designer and administrator: no 5xx,
+# every answer as the schema says (the long run: --examples 100 on a release build).
+python3 scripts/fault/api_fuzz.py --bin "${CARGO_TARGET_DIR:-target}/debug/holomesh" --examples 5

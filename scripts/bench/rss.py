@@ -11,11 +11,10 @@ import argparse
 import concurrent.futures
 import os
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fault"))
-from harness import PASSWORD, Instance, call  # noqa: E402
+from harness import PASSWORD, Instance, call, embedded_env  # noqa: E402
 
 
 def rss_mb(pid):
@@ -34,14 +33,7 @@ def main():
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--quiet", type=float, default=10.0, help="seconds to wait after the load")
     args = ap.parse_args()
-    env = dict(
-        os.environ,
-        HOLOMESH_DATA_DIR=tempfile.mkdtemp(prefix="holomesh-rss-"),
-        HOLOMESH_AUTH__REGISTRATIONS_PER_ADDRESS_PER_HOUR="100000",
-        HOLOMESH_AUTH__LOGIN_ATTEMPTS_PER_ADDRESS="100000",
-        HOLOMESH_AUTH__REQUESTS_PER_MINUTE="100000",
-        HOLOMESH_LOG__LEVEL="warn",
-    )
+    env = embedded_env("holomesh-rss-")
     inst = Instance(args.bin, env, "serve")
     base = inst.base
     try:

@@ -13,27 +13,15 @@ usage: scripts/fault/failpoints.py [--bin target/debug/holomesh] [--subscribers 
 Exit 0 when every check holds, 1 naming those that do not.
 """
 import argparse
-import base64
-import hashlib
-import hmac
 import http.client
-import struct
 import subprocess
 import sys
 import time
 import urllib.error
 
-from harness import add_server_arguments, PASSWORD, Deployment, Instance, account, call, chip_body
+from harness import Deployment, Instance, account, add_server_arguments, admin, call, chip_body
 
 DEPOSIT = 1_000_000
-
-
-def totp(secret_b32):
-    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
-    step = int(time.time() // 30)
-    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    off = mac[-1] & 0x0F
-    return f"{(struct.unpack('>I', mac[off:off + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def crashes(inst, method, path, token, body=None, headers=None):
@@ -99,29 +87,7 @@ class Run:
         st, w = call(self.inst.base, "POST", "/v1/wallet/deposits", self.bob,
                      {"amount_minor": DEPOSIT, "currency": "USD"})
         assert st == 201, (st, w)
-        self.admin = self.make_admin()
-
-    def make_admin(self):
-        email = "root@example.org"
-        subprocess.run([self.args.bin, "admin", "create", "--email", email], input=PASSWORD + "\n",
-                       env=self.d.env, capture_output=True, text=True, check=True)
-        st, t = call(self.inst.base, "POST", "/v1/auth/login", body={"email": email, "password": PASSWORD})
-        assert st == 200, (st, t)
-        st, e = call(self.inst.base, "POST", "/v1/auth/totp/enroll", t["access_token"])
-        assert st == 200, (st, e)
-        self.admin_secret = e["secret"]
-        st, r = call(self.inst.base, "POST", "/v1/auth/totp/confirm", t["access_token"],
-                     {"code": totp(self.admin_secret)})
-        assert st == 200, (st, r)
-        return self.admin_login()
-
-    def admin_login(self):
-        # The code that confirmed enrolment is spent: sign in with the next one.
-        time.sleep(30.5 - time.time() % 30)
-        st, t = call(self.inst.base, "POST", "/v1/auth/login",
-                     body={"email": "root@example.org", "password": PASSWORD, "totp_code": totp(self.admin_secret)})
-        assert st == 200, (st, t)
-        return t["access_token"]
+        self.admin = admin(self.args.bin, self.d.env, self.inst)
 
     def money_holds(self, label):
         self.d.check(f"{label}: ledger sum", "SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entries", 0)
@@ -165,14 +131,14 @@ class Run:
         self.quiet()
         self.restart(point)
         # The admin's access token outlives restarts (the JWT keys are the deployment's).
-        admin = self.admin
-        died = crashes(self.inst, "POST", f"/v1/admin/purchases/{purchase}/refund", admin)
+        root = self.admin
+        died = crashes(self.inst, "POST", f"/v1/admin/purchases/{purchase}/refund", root)
         print(f"{point}: {'killed there' if died else 'NOT killed'}")
         if not died:
             self.d.failures.append(f"{point}: not reached")
         self.restart()
-        st, _ = call(self.inst.base, "POST", f"/v1/admin/purchases/{purchase}/refund", admin)
-        st2, _ = call(self.inst.base, "POST", f"/v1/admin/purchases/{purchase}/refund", admin)
+        st, _ = call(self.inst.base, "POST", f"/v1/admin/purchases/{purchase}/refund", root)
+        st2, _ = call(self.inst.base, "POST", f"/v1/admin/purchases/{purchase}/refund", root)
         # Before the commit the retry refunds; after it, the refund is there and a retry is refused.
         ok = (st == 200) == (point == "refund.before_commit") and st2 >= 400
         print(f"  {'ok ' if ok else 'BAD'} retries: {st}, then {st2}")

@@ -1,10 +1,13 @@
 """What the fault scripts share: `holomesh serve` instances started and killed, HTTP
 calls, a fresh PostgreSQL database with shared keys, accounts, and checks."""
 import base64
+import hashlib
+import hmac
 import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -85,6 +88,23 @@ class Instance:
                 sys.exit(f"{self.name} did not stop within 20 s of SIGTERM")
 
 
+def embedded_env(prefix, **extra):
+    """The environment of a `serve` on the embedded default (SQLite, in-process cache) in
+    a fresh data directory, with sign-up, sign-in and request limits out of the way."""
+    env = dict(
+        os.environ,
+        HOLOMESH_DATA_DIR=tempfile.mkdtemp(prefix=prefix),
+        HOLOMESH_AUTH__REGISTRATIONS_PER_ADDRESS_PER_HOUR="1000000",
+        HOLOMESH_AUTH__LOGIN_ATTEMPTS_PER_ADDRESS="1000000",
+        HOLOMESH_AUTH__REQUESTS_PER_MINUTE="1000000",
+        HOLOMESH_LOG__LEVEL="warn",
+        **extra,
+    )
+    for key in ("HOLOMESH_CONFIG", "HOLOMESH_DATABASE__URL", "HOLOMESH_CACHE__URL", "HOLOMESH_FAILPOINTS"):
+        env.pop(key, None)
+    return env
+
+
 class Deployment:
     """A fresh PostgreSQL database, a flushed Redis database and one data directory
     with the keys every instance shares, as a deployment's instances must."""
@@ -138,6 +158,24 @@ class Deployment:
         return 0
 
 
+def admin(binary, env, inst, email="root@example.org"):
+    """An administrator with 2FA (made with `holomesh admin create`): an access token."""
+    subprocess.run([binary, "admin", "create", "--email", email], input=PASSWORD + "\n",
+                   env=env, capture_output=True, text=True, check=True)
+    st, t = call(inst.base, "POST", "/v1/auth/login", body={"email": email, "password": PASSWORD})
+    assert st == 200, (st, t)
+    st, e = call(inst.base, "POST", "/v1/auth/totp/enroll", t["access_token"])
+    assert st == 200, (st, e)
+    st, r = call(inst.base, "POST", "/v1/auth/totp/confirm", t["access_token"], {"code": totp(e["secret"])})
+    assert st == 200, (st, r)
+    # The code that confirmed enrolment is spent: sign in with the next one.
+    time.sleep(30.5 - time.time() % 30)
+    st, t = call(inst.base, "POST", "/v1/auth/login",
+                 body={"email": email, "password": PASSWORD, "totp_code": totp(e["secret"])})
+    assert st == 200, (st, t)
+    return t["access_token"]
+
+
 def add_server_arguments(ap, redis=True):
     """--pg (default: DATABASE_URL's server) and, with `redis`, --redis."""
     server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test").rsplit("/", 1)[0]
@@ -162,3 +200,11 @@ def chip_body(designer, n, price_minor, supply=None):
             "category": "dsp", "process_node": "28nm", "tags": [], "royalty_bps": 0,
             "price": {"amount_minor": price_minor, "currency": "USD"}, "supply": supply,
             "content_sha256": "ab" * 32, "content_size": 1}
+
+
+def totp(secret_b32):
+    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
+    step = int(time.time() // 30)
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    return f"{(struct.unpack('>I', mac[off:off + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
