@@ -428,7 +428,9 @@ async fn wyoming_client_gets_transcripts_and_handled_replies() {
     let server = tokio::spawn(holomesh::wyoming::serve(
         listener,
         handler,
-        holomesh::wyoming::pipeline_handler::service_info("tiny.en"),
+        holomesh::wyoming::pipeline_handler::service_info(&holomesh::wyoming::pipeline_handler::Hearing::Whisper(
+            "tiny.en".into(),
+        )),
         async move {
             let _ = stop_rx.await;
         },

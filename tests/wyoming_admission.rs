@@ -41,7 +41,7 @@ async fn only_allowed_peers_with_a_live_token_are_served() {
     let server = tokio::spawn(serve_admitting(
         listener,
         Arc::new(admission(&[])),
-        service_info("tiny.en"),
+        service_info(&holomesh::wyoming::pipeline_handler::Hearing::Whisper("tiny.en".into())),
         ServerLimits::default(),
         async move {
             let _ = stopped.await;

@@ -70,7 +70,7 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
                 Arc::new(PipelineAdmission { peers, speaker, auth: app.auth.clone(), hub: app.voice.clone() });
             let l = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             tracing::info!(addr = %l.local_addr()?, "wyoming server listening");
-            let info = service_info(&config.asr.model);
+            let info = service_info(&crate::wyoming::pipeline_handler::Hearing::of(&config));
             let limits = crate::wyoming::ServerLimits::default();
             Some(tokio::spawn(crate::wyoming::serve_admitting(l, admission, info, limits, stopped())))
         }

