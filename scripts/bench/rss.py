@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fault"))
-from harness import PASSWORD, Instance, call, embedded_env  # noqa: E402
+from harness import PASSWORD, Instance, call, serve_env  # noqa: E402
 
 
 def rss_mb(pid):
@@ -33,7 +33,7 @@ def main():
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--quiet", type=float, default=10.0, help="seconds to wait after the load")
     args = ap.parse_args()
-    env = embedded_env("holomesh-rss-")
+    env = serve_env("holomesh-rss-")
     inst = Instance(args.bin, env, "serve")
     base = inst.base
     try:

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 
-from harness import Instance, account, admin, embedded_env
+from harness import Instance, account, admin, serve_env
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 # Operations that end the session the run uses (signing out, revoking sessions, turning
@@ -40,7 +40,7 @@ def main():
     ap.add_argument("--examples", type=int, default=30, help="examples per operation and phase")
     args = ap.parse_args()
     st = schemathesis()
-    env = embedded_env("holomesh-api-fuzz-", HOLOMESH_PAYMENTS__PROVIDER="development")
+    env = serve_env("holomesh-api-fuzz-", HOLOMESH_PAYMENTS__PROVIDER="development")
     inst = Instance(args.bin, env, "serve")
     failed = []
     try:

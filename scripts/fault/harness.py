@@ -88,11 +88,13 @@ class Instance:
                 sys.exit(f"{self.name} did not stop within 20 s of SIGTERM")
 
 
-def embedded_env(prefix, **extra):
-    """The environment of a `serve` on the embedded default (SQLite, in-process cache) in
-    a fresh data directory, with sign-up, sign-in and request limits out of the way."""
-    env = dict(
-        os.environ,
+def serve_env(prefix, **extra):
+    """The environment of a `serve` in a fresh data directory, with sign-up, sign-in and
+    request limits out of the way: on the embedded default (SQLite, in-process cache)
+    unless `extra` names a database and a cache."""
+    env = {k: v for k, v in os.environ.items() if k not in (
+        "HOLOMESH_CONFIG", "HOLOMESH_DATABASE__URL", "HOLOMESH_CACHE__URL", "HOLOMESH_FAILPOINTS")}
+    env.update(
         HOLOMESH_DATA_DIR=tempfile.mkdtemp(prefix=prefix),
         HOLOMESH_AUTH__REGISTRATIONS_PER_ADDRESS_PER_HOUR="1000000",
         HOLOMESH_AUTH__LOGIN_ATTEMPTS_PER_ADDRESS="1000000",
@@ -100,8 +102,6 @@ def embedded_env(prefix, **extra):
         HOLOMESH_LOG__LEVEL="warn",
         **extra,
     )
-    for key in ("HOLOMESH_CONFIG", "HOLOMESH_DATABASE__URL", "HOLOMESH_CACHE__URL", "HOLOMESH_FAILPOINTS"):
-        env.pop(key, None)
     return env
 
 
@@ -115,20 +115,10 @@ class Deployment:
         psql(f"{pg}/postgres", f'CREATE DATABASE "{self.db}"')
         self.url = f"{pg}/{self.db}"
         subprocess.run(["redis-cli", "-u", redis, "FLUSHDB"], capture_output=True, check=False)
-        self.work = tempfile.mkdtemp(prefix="holomesh-fault-")
         key = lambda: base64.b64encode(os.urandom(32)).decode()  # noqa: E731
-        self.env = dict(
-            os.environ,
-            HOLOMESH_DATA_DIR=self.work,
-            HOLOMESH_DATABASE__URL=self.url,
-            HOLOMESH_CACHE__URL=redis,
-            HOLOMESH_PAYMENTS__PROVIDER="development",
-            HOLOMESH_AUTH__REGISTRATIONS_PER_ADDRESS_PER_HOUR="100000",
-            HOLOMESH_AUTH__LOGIN_ATTEMPTS_PER_ADDRESS="100000",
-            HOLOMESH_AUTH__REQUESTS_PER_MINUTE="100000",
-            HOLOMESH_LOG__LEVEL="warn",
-        )
-        self.env.pop("HOLOMESH_FAILPOINTS", None)
+        self.env = serve_env("holomesh-fault-", HOLOMESH_DATABASE__URL=self.url, HOLOMESH_CACHE__URL=redis,
+                             HOLOMESH_PAYMENTS__PROVIDER="development")
+        self.work = self.env["HOLOMESH_DATA_DIR"]
         config = os.path.join(self.work, "shared.toml")
         with open(config, "w") as f:
             f.write(f'[security]\nfield_keys = {{ k1 = "{key()}" }}\nactive_field_key = "k1"\n')
